@@ -1,0 +1,119 @@
+import type { z } from 'zod';
+import { ValidationError } from '../errors/validationError.js';
+
+/** A zod object shape: field name → schema. */
+export type Shape = z.core.$ZodShape;
+
+/** Parses `input` with `schema`, turning a zod failure into a {@link ValidationError}. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, typeName: string, prefix?: string): T {
+  const result = schema.safeParse(input);
+  if (!result.success) throw ValidationError.fromZod(typeName, result.error, prefix);
+  return result.data;
+}
+
+/** Freezes plain objects and arrays all the way down. Class instances freeze themselves. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    for (const item of value) deepFreeze(item);
+    return Object.freeze(value);
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    return Object.freeze(value);
+  }
+  return value;
+}
+
+interface Equatable {
+  equals(other: unknown): boolean;
+}
+
+function isEquatable(value: object): value is Equatable {
+  return typeof (value as Partial<Equatable>).equals === 'function';
+}
+
+/** Structural equality for model field values: primitives, dates, arrays, plain objects, maps, sets, models. */
+export function valuesEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (a instanceof Date) return b instanceof Date && a.getTime() === b.getTime();
+  if (isEquatable(a)) return a.equals(b);
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => valuesEqual(item, b[i]));
+  }
+  if (a instanceof Map) {
+    if (!(b instanceof Map) || a.size !== b.size) return false;
+    for (const [k, v] of a) if (!b.has(k) || !valuesEqual(v, b.get(k))) return false;
+    return true;
+  }
+  if (a instanceof Set) {
+    if (!(b instanceof Set) || a.size !== b.size) return false;
+    for (const v of a) if (!b.has(v)) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every(
+    (k) =>
+      Object.hasOwn(b, k) &&
+      valuesEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
+}
+
+/** Converts a field value to its JSON form: dates as ISO strings, models through their `toJSON`. */
+export function toJsonValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'bigint' ? value.toString() : value;
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return (value as { toJSON(): unknown }).toJSON();
+  }
+  if (Array.isArray(value)) return value.map(toJsonValue);
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), toJsonValue(v)]));
+  if (value instanceof Set) return [...value].map(toJsonValue);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = toJsonValue(v);
+  }
+  return out;
+}
+
+/** A stable string for a JSON value: object keys sorted, so equal values give equal keys. */
+export function stableStringify(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys
+    .map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`)
+    .join(',')}}`;
+}
+
+/** Copies the listed own fields of `source` into a fresh plain object. */
+export function pickFields(source: object, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) out[key] = (source as Record<string, unknown>)[key];
+  return out;
+}
+
+/** Throws at class-definition time when a shape uses a name the base class reserves. */
+export function assertNoReserved(typeName: string, shape: Shape, reserved: readonly string[]): void {
+  for (const key of reserved) {
+    if (Object.hasOwn(shape, key)) {
+      throw ValidationError.of(typeName, key, `"${key}" is reserved by the base class and cannot be a field`);
+    }
+  }
+}
+
+/** Checks a type name at class-definition time: non-empty, no surrounding spaces. */
+export function assertTypeName(typeName: unknown): asserts typeName is string {
+  if (typeof typeName !== 'string' || typeName.trim() === '' || typeName.trim() !== typeName) {
+    throw ValidationError.of('type definition', 'typeName', 'a type name must be a non-empty string without surrounding spaces');
+  }
+}
