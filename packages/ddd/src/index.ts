@@ -5,10 +5,15 @@
  *
  * @packageDocumentation
  */
-export { ConcurrencyError, IdGenerationError, SpecificationError } from './errors/concurrencyError.js';
+
+export { DomainService, type Factory, type ReconstitutionFactory } from './contracts/factory.js';
+export {
+  ConcurrencyError,
+  IdGenerationError,
+  SpecificationError,
+} from './errors/concurrencyError.js';
 export { DomainError, isPdError, PdError } from './errors/pdError.js';
 export { ValidationError, type ValidationIssue } from './errors/validationError.js';
-export { DomainService, type Factory, type ReconstitutionFactory } from './contracts/factory.js';
 export {
   type DomainDefaults,
   domainDefaults,
@@ -36,6 +41,7 @@ export {
   type UpcastHook,
 } from './model/domainEvent.js';
 export {
+  defineEntityClass,
   Entity,
   EntityBase,
   type EntityClass,
@@ -43,13 +49,20 @@ export {
   type EntityOptions,
   setEntityVersion,
 } from './model/entity.js';
-export { deepFreeze, type Shape, stableStringify, toJsonValue, valuesEqual } from './model/internal.js';
+export {
+  deepFreeze,
+  type Shape,
+  stableStringify,
+  toJsonValue,
+  valuesEqual,
+} from './model/internal.js';
 export {
   type AnyModelConstructor,
   type AnyValueObject,
   type InputOf,
   type ModelClass,
   type PropsOf,
+  Trusted,
   ValueObject,
   ValueObjectBase,
   type ValueObjectClass,

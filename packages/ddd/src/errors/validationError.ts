@@ -21,7 +21,11 @@ export class ValidationError extends PdError<'VALIDATION'> {
   constructor(typeName: string, issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
     const first = issues[0];
     const where = first && first.field !== '' ? `${first.field}: ` : '';
-    super('VALIDATION', `Invalid ${typeName}: ${where}${first?.message ?? 'invalid input'}`, options);
+    super(
+      'VALIDATION',
+      `Invalid ${typeName}: ${where}${first?.message ?? 'invalid input'}`,
+      options,
+    );
     this.typeName = typeName;
     this.field = first?.field ?? '';
     this.issues = issues;

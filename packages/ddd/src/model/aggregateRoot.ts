@@ -78,13 +78,11 @@ export function AggregateRoot<TName extends string, TShape extends Shape, TId = 
   options: AggregateRootOptions<TId> = {},
 ): AggregateRootClass<TName, TShape, TId> {
   abstract class PlainAggregate extends AggregateRootBase<unknown> {}
-  return defineEntityClass(
-    PlainAggregate,
-    typeName,
-    shape,
-    options as EntityOptions<unknown>,
-    ['peekEvents', 'clearEvents', 'applyEvent'],
-  ) as unknown as AggregateRootClass<TName, TShape, TId>;
+  return defineEntityClass(PlainAggregate, typeName, shape, options as EntityOptions<unknown>, [
+    'peekEvents',
+    'clearEvents',
+    'applyEvent',
+  ]) as unknown as AggregateRootClass<TName, TShape, TId>;
 }
 
 /** Options of {@link AggregateRoot}. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { domainDefaults } from '../identity/domainDefaults.js';
-import type { Clock } from '../time/clock.js';
-import type { IdGenerator } from '../identity/idGenerator.js';
 import { ValidationError } from '../errors/validationError.js';
+import { domainDefaults } from '../identity/domainDefaults.js';
+import type { IdGenerator } from '../identity/idGenerator.js';
+import type { Clock } from '../time/clock.js';
 import {
   assertNoReserved,
   assertTypeName,
@@ -54,14 +54,22 @@ export const EVENT_RESERVED = [
   'causationId',
   'eventType',
   'payload',
+  'metadata',
   'stamp',
   'equals',
+  'hashKey',
   'toJSON',
+  'constructor',
 ] as const;
 
 const metadataSchema = z.object({
   eventId: z.string().min(1).optional(),
-  occurredAt: z.coerce.date().optional(),
+  // A Date or an ISO-8601 string with offset; never coerced, so null, numbers and booleans fail
+  // instead of silently becoming 1970. A given Date is copied: the caller keeps no handle on it.
+  occurredAt: z
+    .union([z.date(), z.iso.datetime({ offset: true })])
+    .transform((at) => new Date(at instanceof Date ? at.getTime() : at))
+    .optional(),
   schemaVersion: z.number().int().positive().optional(),
   correlationId: z.string().min(1).nullable().optional(),
   causationId: z.string().min(1).nullable().optional(),
@@ -115,7 +123,9 @@ export abstract class DomainEventBase<TPayload extends object = object> implemen
     if (other === this) return true;
     if (!(other instanceof DomainEventBase)) return false;
     if (other.eventType !== this.eventType) return false;
-    return valuesEqual(this.metadata(), other.metadata()) && valuesEqual(this.payload(), other.payload());
+    return (
+      valuesEqual(this.metadata(), other.metadata()) && valuesEqual(this.payload(), other.payload())
+    );
   }
 
   /** A stable key for Maps and Sets. */
@@ -183,7 +193,11 @@ export function DomainEvent<TName extends string, TShape extends Shape>(
   assertNoReserved(typeName, shape, EVENT_RESERVED);
   const defaultVersion = options.schemaVersion ?? 1;
   if (!Number.isInteger(defaultVersion) || defaultVersion < 1) {
-    throw ValidationError.of(typeName, 'schemaVersion', 'schema version must be a positive integer');
+    throw ValidationError.of(
+      typeName,
+      'schemaVersion',
+      'schema version must be a positive integer',
+    );
   }
   const propsSchema = z.object(shape);
   const keys = Object.keys(shape);
@@ -213,21 +227,41 @@ export function DomainEvent<TName extends string, TShape extends Shape>(
       Object.freeze(this);
     }
 
-    static fromJSON(this: new (p: unknown, m?: EventMetadataInput) => object, json: unknown): object {
-      if (typeof json !== 'object' || json === null) throw ValidationError.of(typeName, '', 'expected an object');
+    static fromJSON(
+      this: new (
+        p: unknown,
+        m?: EventMetadataInput,
+      ) => object,
+      json: unknown,
+    ): object {
+      if (typeof json !== 'object' || json === null)
+        throw ValidationError.of(typeName, '', 'expected an object');
       const j = json as Partial<DomainEventJSON>;
       if (j.type !== undefined && j.type !== typeName) {
-        throw ValidationError.of(typeName, 'type', `expected type ${typeName}, got ${String(j.type)}`);
+        throw ValidationError.of(
+          typeName,
+          'type',
+          `expected type ${typeName}, got ${String(j.type)}`,
+        );
       }
       const meta: EventMetadataInput = {};
-      for (const key of ['eventId', 'occurredAt', 'schemaVersion', 'correlationId', 'causationId'] as const) {
+      for (const key of [
+        'eventId',
+        'occurredAt',
+        'schemaVersion',
+        'correlationId',
+        'causationId',
+      ] as const) {
         if (j[key] !== undefined) (meta as Record<string, unknown>)[key] = j[key];
       }
       return new this(j.payload ?? {}, meta);
     }
 
     static jsonSchema(): Record<string, unknown> {
-      return z.toJSONSchema(propsSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+      return z.toJSONSchema(propsSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+        string,
+        unknown
+      >;
     }
   }
 

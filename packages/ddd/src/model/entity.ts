@@ -21,7 +21,17 @@ import {
 } from './valueObject.js';
 
 /** Names an entity class reserves for itself. */
-export const ENTITY_RESERVED = ['id', 'version', 'set', 'equals', 'toJSON', 'pullEvents', 'record'] as const;
+export const ENTITY_RESERVED = [
+  'constructor',
+  'id',
+  'version',
+  'set',
+  'equals',
+  'hashKey',
+  'toJSON',
+  'pullEvents',
+  'record',
+] as const;
 
 /** Options of {@link Entity} and `AggregateRoot`. */
 export interface EntityOptions<TId> {
@@ -142,7 +152,9 @@ export function defineEntityClass<TBase extends abstract new () => EntityBase<un
       const id = Object.hasOwn(raw, 'id')
         ? parseOrThrow(idSchema, raw.id, typeName, 'id')
         : generateId(cls, typeName, idSchema);
-      const version = Object.hasOwn(raw, 'version') ? parseOrThrow(VERSION, raw.version, typeName, 'version') : 0;
+      const version = Object.hasOwn(raw, 'version')
+        ? parseOrThrow(VERSION, raw.version, typeName, 'version')
+        : 0;
       const props = parseOrThrow(propsSchema, raw, typeName);
       Object.assign(this, { id, version }, props);
     }
@@ -152,8 +164,8 @@ export function defineEntityClass<TBase extends abstract new () => EntityBase<un
     }
 
     static schema(this: new (input: unknown) => object): z.ZodType {
-      const Cls = this;
-      return z.any().transform((value) => (value instanceof Cls ? value : new Cls(value)));
+      // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass the schema is asked of
+      return z.any().transform((value) => (value instanceof this ? value : new this(value)));
     }
 
     toJSON(): Record<string, unknown> {
@@ -200,9 +212,10 @@ export function Entity<TName extends string, TShape extends Shape, TId = string>
   options: EntityOptions<TId> = {},
 ): EntityClass<TName, TShape, TId> {
   abstract class PlainEntity extends EntityBase<unknown> {}
-  return defineEntityClass(PlainEntity, typeName, shape, options as EntityOptions<unknown>) as unknown as EntityClass<
-    TName,
-    TShape,
-    TId
-  >;
+  return defineEntityClass(
+    PlainEntity,
+    typeName,
+    shape,
+    options as EntityOptions<unknown>,
+  ) as unknown as EntityClass<TName, TShape, TId>;
 }

@@ -5,7 +5,12 @@ import { ValidationError } from '../errors/validationError.js';
 export type Shape = z.core.$ZodShape;
 
 /** Parses `input` with `schema`, turning a zod failure into a {@link ValidationError}. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, typeName: string, prefix?: string): T {
+export function parseOrThrow<T>(
+  schema: z.ZodType<T>,
+  input: unknown,
+  typeName: string,
+  prefix?: string,
+): T {
   const result = schema.safeParse(input);
   if (!result.success) throw ValidationError.fromZod(typeName, result.error, prefix);
   return result.data;
@@ -75,7 +80,8 @@ export function toJsonValue(value: unknown): unknown {
     return (value as { toJSON(): unknown }).toJSON();
   }
   if (Array.isArray(value)) return value.map(toJsonValue);
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), toJsonValue(v)]));
+  if (value instanceof Map)
+    return Object.fromEntries([...value].map(([k, v]) => [String(k), toJsonValue(v)]));
   if (value instanceof Set) return [...value].map(toJsonValue);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
@@ -103,10 +109,18 @@ export function pickFields(source: object, keys: readonly string[]): Record<stri
 }
 
 /** Throws at class-definition time when a shape uses a name the base class reserves. */
-export function assertNoReserved(typeName: string, shape: Shape, reserved: readonly string[]): void {
+export function assertNoReserved(
+  typeName: string,
+  shape: Shape,
+  reserved: readonly string[],
+): void {
   for (const key of reserved) {
     if (Object.hasOwn(shape, key)) {
-      throw ValidationError.of(typeName, key, `"${key}" is reserved by the base class and cannot be a field`);
+      throw ValidationError.of(
+        typeName,
+        key,
+        `"${key}" is reserved by the base class and cannot be a field`,
+      );
     }
   }
 }
@@ -114,6 +128,10 @@ export function assertNoReserved(typeName: string, shape: Shape, reserved: reado
 /** Checks a type name at class-definition time: non-empty, no surrounding spaces. */
 export function assertTypeName(typeName: unknown): asserts typeName is string {
   if (typeof typeName !== 'string' || typeName.trim() === '' || typeName.trim() !== typeName) {
-    throw ValidationError.of('type definition', 'typeName', 'a type name must be a non-empty string without surrounding spaces');
+    throw ValidationError.of(
+      'type definition',
+      'typeName',
+      'a type name must be a non-empty string without surrounding spaces',
+    );
   }
 }

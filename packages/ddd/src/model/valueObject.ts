@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  assertNoReserved,
   assertTypeName,
   deepFreeze,
   parseOrThrow,
@@ -9,6 +10,15 @@ import {
   toJsonValue,
   valuesEqual,
 } from './internal.js';
+
+/** Names a value object class reserves: a field with one of these names would hide a method. */
+export const VALUE_OBJECT_RESERVED = [
+  'constructor',
+  'equals',
+  'hashKey',
+  'with',
+  'toJSON',
+] as const;
 
 /** Wraps props that were already validated, so a model can be built without parsing twice. */
 export class Trusted<TProps> {
@@ -68,6 +78,7 @@ export interface ValueObjectClass<TName extends string, TShape extends Shape>
 export type AnyModelConstructor = new (input: never) => object;
 
 /** Base class of every value object. Build subclasses with {@link ValueObject}. */
+// biome-ignore lint/complexity/noStaticOnlyClass: a real base class (instanceof checks, subclassing)
 export abstract class ValueObjectBase {
   /** Set by {@link ValueObject}. */
   static readonly typeName: string;
@@ -77,13 +88,18 @@ const schemaCache = new WeakMap<object, z.ZodType>();
 
 /** Builds (and caches) the nested-field schema of a model class. */
 export function modelFieldSchema(
-  cls: { readonly propsSchema: z.ZodObject<Shape>; readonly shape: Shape } & (new (input: never) => object),
+  cls: { readonly propsSchema: z.ZodObject<Shape>; readonly shape: Shape } & (new (
+    input: never,
+  ) => object),
 ): z.ZodType {
   const cached = schemaCache.get(cls);
   if (cached) return cached;
   const keys = Object.keys(cls.shape);
   const schema = z
-    .preprocess((value) => (value instanceof cls ? pickFields(value, keys) : value), cls.propsSchema)
+    .preprocess(
+      (value) => (value instanceof cls ? pickFields(value, keys) : value),
+      cls.propsSchema,
+    )
     .transform((props) => new cls(new Trusted(props) as never));
   schemaCache.set(cls, schema);
   return schema;
@@ -105,6 +121,7 @@ export function ValueObject<TName extends string, TShape extends Shape>(
   shape: TShape,
 ): ValueObjectClass<TName, TShape> {
   assertTypeName(typeName);
+  assertNoReserved(typeName, shape, VALUE_OBJECT_RESERVED);
   const propsSchema = z.object(shape);
   const keys = Object.keys(shape);
 
@@ -126,6 +143,7 @@ export function ValueObject<TName extends string, TShape extends Shape>(
     }
 
     static schema(this: typeof GeneratedValueObject): z.ZodType {
+      // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass (Money, not the generated base)
       return modelFieldSchema(this as never);
     }
 
@@ -134,7 +152,10 @@ export function ValueObject<TName extends string, TShape extends Shape>(
     }
 
     static jsonSchema(): Record<string, unknown> {
-      return z.toJSONSchema(propsSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+      return z.toJSONSchema(propsSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+        string,
+        unknown
+      >;
     }
 
     equals(other: unknown): boolean {

@@ -76,6 +76,7 @@ function copy<T extends AnyAggregate>(aggregate: T): T {
   const Ctor = aggregate.constructor as new (input: unknown) => T;
   const cls = aggregate.constructor as unknown as { shape: Record<string, unknown> };
   const input: Record<string, unknown> = { id: aggregate.id, version: aggregate.version };
-  for (const field of Object.keys(cls.shape)) input[field] = (aggregate as Record<string, unknown>)[field];
+  for (const field of Object.keys(cls.shape))
+    input[field] = (aggregate as Record<string, unknown>)[field];
   return new Ctor(input);
 }

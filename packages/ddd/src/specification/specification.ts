@@ -61,7 +61,10 @@ export class PredicateSpecification<T> extends Specification<T> {
   }
 }
 
-function checkChildren<T>(typeName: string, specifications: readonly Specification<T>[]): readonly Specification<T>[] {
+function checkChildren<T>(
+  typeName: string,
+  specifications: readonly Specification<T>[],
+): readonly Specification<T>[] {
   if (!Array.isArray(specifications) || specifications.length === 0) {
     throw ValidationError.of(typeName, 'specifications', 'needs at least one specification');
   }
