@@ -1,0 +1,245 @@
+import { ValidationError } from '@pd/ddd';
+import {
+  CommandExecutionError,
+  HandlerAlreadyRegisteredError,
+  NoHandlerRegisteredError,
+} from '../errors/cqrsErrors.js';
+import type { AnyCommand, ResultOf } from '../messages/message.js';
+import { type MessageClass, typeNameOfClass } from '../messages/messageClass.js';
+import { createMessageContext } from '../pipeline/messageContext.js';
+import { MessagePipeline } from '../pipeline/messagePipeline.js';
+import type { PipelineBehavior } from '../pipeline/pipeline.js';
+import type { RetryPolicy } from '../retry/retryPolicy.js';
+import {
+  currentMessageContext,
+  inheritedTracing,
+  runInMessageContext,
+} from '../tracing/messageContextStorage.js';
+import type { UnitOfWork } from '../uow/unitOfWork.js';
+import type { CommandDispatcher, CommandHandler, DispatchOutcome } from './handlers.js';
+
+/** Options of {@link CommandBus}. */
+export interface CommandBusOptions {
+  /** Behaviours around every command, outermost first (same as calling {@link CommandBus.use}). */
+  readonly behaviors?: readonly PipelineBehavior[];
+  /** Retry policy for registrations that name none. Default: no retry. */
+  readonly retry?: RetryPolicy;
+}
+
+/** Options of {@link CommandBus.register}. */
+export interface CommandRegistrationOptions<TUow extends UnitOfWork = UnitOfWork> {
+  /** Makes a fresh unit of work for each dispatch (and each retry attempt). */
+  readonly uow: () => TUow;
+  /** Behaviours for this command type, inside the bus-wide ones, outermost first. */
+  readonly behaviors?: readonly PipelineBehavior[];
+  /** Re-runs the command in a fresh unit of work on a retryable failure (see `retryOnConcurrency`). */
+  readonly retry?: RetryPolicy;
+}
+
+interface Registration {
+  readonly typeName: string;
+  readonly handler: (command: AnyCommand, uow: UnitOfWork) => unknown;
+  readonly uow: () => UnitOfWork;
+  readonly behaviors: readonly PipelineBehavior[];
+  readonly retry: RetryPolicy | undefined;
+  pipeline: MessagePipeline | undefined;
+  pipelineVersion: number;
+}
+
+class AttemptFailure {
+  constructor(
+    readonly error: unknown,
+    readonly rollbackError: unknown,
+  ) {}
+}
+
+/**
+ * Runs each command through its behaviours and handler inside a unit of work that the bus owns:
+ * a fresh one per dispatch, begun with the command's tracing ids, committed when the handler
+ * returns, rolled back exactly once on any failure (handler, behaviour or commit). The result is
+ * typed from the command class.
+ *
+ * Routing is by the command class's explicit `typeName`. A command sent from inside another
+ * dispatch inherits its correlation id and names it as the cause.
+ *
+ * @example
+ * const bus = new CommandBus().use(new LoggingBehavior());
+ * bus.register(PlaceOrder, async (cmd, uow) => {
+ *   const order = Order.place(cmd.customerId);
+ *   await uow.orders.save(order);
+ *   return { orderId: order.id };
+ * }, { uow: () => new ShopUnitOfWork() });
+ * const { orderId } = await bus.send(new PlaceOrder({ customerId })); // typed
+ */
+export class CommandBus implements CommandDispatcher {
+  readonly #registrations = new Map<string, Registration>();
+  readonly #global: PipelineBehavior[];
+  readonly #retry: RetryPolicy | undefined;
+  #globalVersion = 0;
+
+  constructor(options: CommandBusOptions = {}) {
+    this.#global = [...(options.behaviors ?? [])];
+    this.#retry = options.retry;
+  }
+
+  /**
+   * Registers the handler of one command type. Throws {@link HandlerAlreadyRegisteredError} when
+   * the type (by `typeName`) already has one. The handler's return type must match the command's
+   * result type.
+   */
+  register<TCommand extends AnyCommand, TUow extends UnitOfWork>(
+    commandClass: MessageClass<TCommand>,
+    handler: CommandHandler<NoInfer<TCommand>, NoInfer<TUow>>,
+    options: CommandRegistrationOptions<TUow>,
+  ): this {
+    const typeName = typeNameOfClass(commandClass, 'CommandBus.register');
+    if (typeof handler !== 'function') {
+      throw ValidationError.of(
+        'CommandBus.register',
+        'handler',
+        `the handler of ${typeName} must be a function`,
+      );
+    }
+    if (typeof options?.uow !== 'function') {
+      throw ValidationError.of(
+        'CommandBus.register',
+        'uow',
+        `${typeName} needs a unit-of-work factory`,
+      );
+    }
+    if (this.#registrations.has(typeName)) throw new HandlerAlreadyRegisteredError(typeName);
+    this.#registrations.set(typeName, {
+      typeName,
+      handler: handler as unknown as Registration['handler'],
+      uow: options.uow,
+      behaviors: [...(options.behaviors ?? [])],
+      retry: options.retry,
+      pipeline: undefined,
+      pipelineVersion: -1,
+    });
+    return this;
+  }
+
+  /** Adds a behaviour around every command, inside the ones added before it. */
+  use(behavior: PipelineBehavior): this {
+    this.#global.push(behavior);
+    this.#globalVersion++;
+    return this;
+  }
+
+  /** True when a handler is registered for the command class or type name. */
+  has(command: string | { readonly typeName: string }): boolean {
+    return this.#registrations.has(typeof command === 'string' ? command : command.typeName);
+  }
+
+  /** Runs `command` and resolves to its handler's result. */
+  async send<TCommand extends AnyCommand>(command: TCommand): Promise<ResultOf<TCommand>> {
+    return (await this.dispatch(command)).result;
+  }
+
+  /**
+   * Runs `command` and resolves to its result and the events its unit of work committed (stamped
+   * with the command's tracing ids).
+   *
+   * @throws NoHandlerRegisteredError when no handler is registered (before any unit of work).
+   * @throws CommandExecutionError wrapping any other failure, after the rollback.
+   */
+  async dispatch<TCommand extends AnyCommand>(
+    command: TCommand,
+  ): Promise<DispatchOutcome<ResultOf<TCommand>>> {
+    const registration = this.#registrations.get(command.commandType);
+    if (registration === undefined) throw new NoHandlerRegisteredError(command.commandType);
+    const traced = withAmbientTracing(command);
+    const pipeline = this.#pipelineOf(registration);
+    const retry = registration.retry ?? this.#retry;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.#attempt(registration, pipeline, traced)) as DispatchOutcome<
+          ResultOf<TCommand>
+        >;
+      } catch (failure) {
+        const { error, rollbackError } = failure as AttemptFailure;
+        if (
+          retry !== undefined &&
+          attempt < retry.maxAttempts &&
+          retry.shouldRetry(error, attempt)
+        ) {
+          const delay = retry.backoffMs(attempt);
+          if (delay > 0) await retry.sleep(delay);
+          continue;
+        }
+        throw new CommandExecutionError(traced, error, { attempts: attempt, rollbackError });
+      }
+    }
+  }
+
+  async #attempt(
+    registration: Registration,
+    pipeline: MessagePipeline,
+    command: AnyCommand,
+  ): Promise<DispatchOutcome<unknown>> {
+    let uow: UnitOfWork;
+    try {
+      uow = registration.uow();
+    } catch (error) {
+      throw new AttemptFailure(error, undefined);
+    }
+    const correlationId = command.correlationId ?? command.commandId;
+    const causationId = command.causationId ?? command.commandId;
+    const context = createMessageContext({
+      message: command,
+      kind: 'command',
+      messageType: registration.typeName,
+      messageId: command.commandId,
+      correlationId,
+      causationId,
+      uow,
+    });
+    return runInMessageContext(context, async () => {
+      try {
+        await uow.begin({ commandId: command.commandId, correlationId, causationId });
+        const result = await pipeline.execute(context);
+        await uow.commit();
+        return { result, events: uow.collectEvents() };
+      } catch (error) {
+        let rollbackError: unknown;
+        try {
+          await uow.rollback();
+        } catch (e) {
+          rollbackError = e;
+        }
+        throw new AttemptFailure(error, rollbackError);
+      }
+    });
+  }
+
+  #pipelineOf(registration: Registration): MessagePipeline {
+    if (
+      registration.pipeline === undefined ||
+      registration.pipelineVersion !== this.#globalVersion
+    ) {
+      const handler = registration.handler;
+      registration.pipeline = new MessagePipeline(
+        (context) => handler(context.message as AnyCommand, context.uow as UnitOfWork),
+        [...this.#global, ...registration.behaviors],
+      );
+      registration.pipelineVersion = this.#globalVersion;
+    }
+    return registration.pipeline;
+  }
+}
+
+/**
+ * The command with the tracing ids it inherits from the dispatch in progress. Ids the command
+ * already carries win; outside any dispatch the command is returned unchanged.
+ */
+function withAmbientTracing<TCommand extends AnyCommand>(command: TCommand): TCommand {
+  const ambient = currentMessageContext();
+  if (ambient === undefined) return command;
+  if (command.correlationId !== null && command.causationId !== null) return command;
+  const inherited = inheritedTracing(ambient);
+  return command.withTracing({
+    correlationId: command.correlationId ?? inherited.correlationId,
+    causationId: command.causationId ?? inherited.causationId,
+  });
+}
