@@ -1,0 +1,86 @@
+// Through the real command bus and unit of work: appends happen at commit, with the command id.
+import { Command, CommandBus, CommandExecutionError, InMemoryUnitOfWork } from '@pd/cqrs';
+import { EventSourcedRepository, InMemoryEventStore } from '@pd/eventsourcing';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ACCOUNT_ID, Account } from '../__fixtures__/bank.js';
+
+class OpenAccount extends Command<{ accountId: string }>()('OpenAccount', { owner: z.string() }) {}
+class Deposit extends Command()('Deposit', {
+  accountId: z.string(),
+  amount: z.number().int(),
+  failAfterSave: z.boolean().default(false),
+}) {}
+
+function setup() {
+  const store = new InMemoryEventStore();
+  class BankUnitOfWork extends InMemoryUnitOfWork {
+    // One repository per unit of work: it holds the staged work of one command.
+    readonly accounts = this.track(new EventSourcedRepository(store, Account));
+  }
+  const bus = new CommandBus()
+    .register(
+      OpenAccount,
+      async (cmd, uow) => {
+        const account = Account.open(cmd.owner, 'EUR', ACCOUNT_ID);
+        await uow.accounts.save(account);
+        return { accountId: account.id };
+      },
+      { uow: () => new BankUnitOfWork() },
+    )
+    .register(
+      Deposit,
+      async (cmd, uow) => {
+        const account = await uow.accounts.getById(cmd.accountId);
+        if (account === undefined) throw new Error('no such account');
+        account.deposit(cmd.amount);
+        await uow.accounts.save(account);
+        if (cmd.failAfterSave) throw new Error('handler failed after save');
+      },
+      { uow: () => new BankUnitOfWork() },
+    );
+  return { store, bus };
+}
+
+describe('EventSourcedRepository in a unit of work', () => {
+  it('appends at commit with the command id and returns the committed events', async () => {
+    const { store, bus } = setup();
+    const open = new OpenAccount({ owner: 'ada' });
+    const { result, events } = await bus.dispatch(open);
+    expect(result).toEqual({ accountId: ACCOUNT_ID });
+    expect(events.map((e) => [e.eventType, e.correlationId])).toEqual([
+      ['AccountOpened', open.commandId],
+    ]);
+    const stored = (await store.readStream(`Account-${ACCOUNT_ID}`)).events;
+    expect(stored.map((e) => e.metadata.commandId)).toEqual([open.commandId]);
+    expect(stored[0]?.correlationId).toBe(open.commandId);
+  });
+
+  it('persists nothing when the handler throws after save', async () => {
+    const { store, bus } = setup();
+    await bus.send(new OpenAccount({ owner: 'ada' }));
+    await expect(
+      bus.send(new Deposit({ accountId: ACCOUNT_ID, amount: 5, failAfterSave: true })),
+    ).rejects.toBeInstanceOf(CommandExecutionError);
+    expect((await store.readStream(`Account-${ACCOUNT_ID}`)).version).toBe(1);
+
+    const { events } = await bus.dispatch(new Deposit({ accountId: ACCOUNT_ID, amount: 2 }));
+    expect(events.map((e) => e.payload())).toEqual([{ amount: 2 }]);
+  });
+
+  it('rejects a repeated command id with DuplicateCommandError, even against a fresh aggregate version', async () => {
+    const { store, bus } = setup();
+    await bus.send(new OpenAccount({ owner: 'ada' }));
+    const deposit = new Deposit({ accountId: ACCOUNT_ID, amount: 5 });
+    await bus.send(deposit);
+    // The retry loads the aggregate afresh (version 2), so only the command id can catch it.
+    const retry = new Deposit(
+      { accountId: ACCOUNT_ID, amount: 5 },
+      { commandId: deposit.commandId },
+    );
+    const error = await bus.send(retry).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommandExecutionError);
+    expect(error).toMatchObject({ causeCode: 'DUPLICATE_COMMAND' });
+    expect((await store.readStream(`Account-${ACCOUNT_ID}`)).version).toBe(2);
+  });
+});
