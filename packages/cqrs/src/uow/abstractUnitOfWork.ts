@@ -103,6 +103,10 @@ export abstract class AbstractUnitOfWork implements UnitOfWork {
     await this.commitTransaction();
     this.#events = events;
     this.#status = 'committed';
+    for (const participant of this.#participants) {
+      if (participant.afterCommit)
+        await this.#safely(() => participant.afterCommit?.(this.#context));
+    }
     for (const hook of this.#afterCommit) await this.#safely(() => hook(events));
     await this.#complete('committed');
   }

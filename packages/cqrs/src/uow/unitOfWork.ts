@@ -19,6 +19,11 @@ export interface UnitOfWorkParticipant {
   pullEvents?(): readonly AnyDomainEvent[];
   /** Forgets collected events and pending changes (on rollback). */
   discardEvents?(): void;
+  /**
+   * Best-effort work after the storage commit (e.g. writing a snapshot). A failure is reported
+   * through the unit of work's hook-error handler; it never fails the committed command.
+   */
+  afterCommit?(context: UnitOfWorkContext): Promise<void>;
 }
 
 /** Where a unit of work writes the events of a committing command (the transactional outbox). */

@@ -240,6 +240,7 @@ describe('EventSourcedRepository: snapshots', () => {
     });
     expect(await snapshots.get('Account', ACCOUNT_ID)).toBeUndefined();
     await repository.flush(context);
+    await repository.afterCommit();
     expect(await snapshots.get('Account', ACCOUNT_ID)).toMatchObject({
       version: 3,
       schemaVersion: 1,
@@ -280,9 +281,11 @@ describe('EventSourcedRepository: snapshots', () => {
     account.deposit(2);
     await repository.save(account);
     await repository.flush(context);
+    await repository.afterCommit();
     account.tag('b');
     await repository.save(account);
     await repository.flush({ ...context, commandId: 'cmd-2' });
+    await repository.afterCommit();
 
     for (let round = 0; round < 2; round++) {
       const loaded = (await repository.getById(ACCOUNT_ID)) as Account;
@@ -350,6 +353,7 @@ describe('EventSourcedRepository: snapshots', () => {
     });
     await repository.save(Account.open('ada', 'EUR', ACCOUNT_ID));
     await expect(repository.flush(context)).resolves.toBeUndefined();
+    await expect(repository.afterCommit()).resolves.toBeUndefined();
     expect(store.lastPosition).toBe(1);
     expect((await repository.getById(ACCOUNT_ID))?.owner).toBe('ada');
     expect(onSnapshotError.mock.calls.map(([e, c]) => [String(e), c.phase])).toEqual([

@@ -121,6 +121,7 @@ export class EventSourcedRepository<
   readonly #lastSnapshotVersion = new WeakMap<object, number>();
   #staged: Staged<TAggregate>[] = [];
   #appended: AnyDomainEvent[] = [];
+  #snapshotsDue: { aggregate: TAggregate; snapshot: Snapshot }[] = [];
 
   constructor(
     store: EventStore,
@@ -209,8 +210,20 @@ export class EventSourcedRepository<
         commandId: entry.commandId ?? context.commandId,
       });
       this.#appended.push(...events);
-      if (entry.snapshot !== undefined) await this.#writeSnapshot(entry.aggregate, entry.snapshot);
+      if (entry.snapshot !== undefined)
+        this.#snapshotsDue.push({ aggregate: entry.aggregate, snapshot: entry.snapshot });
     }
+  }
+
+  /**
+   * Writes the snapshots that became due in {@link flush}, best-effort. The unit of work calls it
+   * after the storage commit, so a rolled-back command never leaves a snapshot behind. Call it
+   * yourself after `flush` when using the repository without a unit of work.
+   */
+  async afterCommit(_context?: UnitOfWorkContext): Promise<void> {
+    const due = this.#snapshotsDue;
+    this.#snapshotsDue = [];
+    for (const { aggregate, snapshot } of due) await this.#writeSnapshot(aggregate, snapshot);
   }
 
   /** Drains the events appended by {@link flush} (the unit of work stamps and publishes them). */
@@ -224,6 +237,7 @@ export class EventSourcedRepository<
   discardEvents(): void {
     this.#staged = [];
     this.#appended = [];
+    this.#snapshotsDue = [];
   }
 
   /**

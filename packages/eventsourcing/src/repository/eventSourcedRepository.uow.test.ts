@@ -84,3 +84,33 @@ describe('EventSourcedRepository in a unit of work', () => {
     expect((await store.readStream(`Account-${ACCOUNT_ID}`)).version).toBe(2);
   });
 });
+
+describe('snapshots in a unit of work', () => {
+  it('are written only after the storage commit: a commit that fails after the append leaves none', async () => {
+    const { InMemorySnapshotStore } = await import('@pd/eventsourcing');
+    const store = new InMemoryEventStore();
+    const snapshots = new InMemorySnapshotStore();
+    const options = {
+      snapshotStore: snapshots,
+      snapshotPolicy: { shouldSnapshot: () => true },
+    };
+
+    const failing = new InMemoryUnitOfWork();
+    const repository = failing.enlist(new EventSourcedRepository(store, Account, options));
+    failing.onBeforeCommit(() => {
+      throw new Error('storage commit refused');
+    });
+    await failing.begin({ commandId: 'cmd-1', correlationId: null, causationId: null });
+    await repository.save(Account.open('ada', 'EUR', ACCOUNT_ID));
+    await expect(failing.commit()).rejects.toThrow('storage commit refused');
+    await failing.rollback();
+    expect(await snapshots.get('Account', ACCOUNT_ID)).toBeUndefined();
+
+    const ok = new InMemoryUnitOfWork();
+    const other = ok.enlist(new EventSourcedRepository(new InMemoryEventStore(), Account, options));
+    await ok.begin({ commandId: 'cmd-2', correlationId: null, causationId: null });
+    await other.save(Account.open('ada', 'EUR', ACCOUNT_ID));
+    await ok.commit();
+    expect(await snapshots.get('Account', ACCOUNT_ID)).toMatchObject({ version: 1 });
+  });
+});
