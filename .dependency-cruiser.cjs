@@ -28,6 +28,14 @@ module.exports = {
   forbidden: [
     ...levelRules,
     {
+      name: 'saga-not-to-eventsourcing',
+      comment:
+        '@pd/advanced/saga depends only on ddd, cqrs and bus, so a saga user need not adopt event sourcing.',
+      severity: 'error',
+      from: { path: '^packages/advanced/src/saga/' },
+      to: { path: '^packages/eventsourcing/' },
+    },
+    {
       name: 'level-not-to-testing-or-postgres',
       comment: `Level packages (${LEVELS.join(', ')}) must not import ${TOP.map((n) => `@pd/${n}`).join(' or ')}.`,
       severity: 'error',

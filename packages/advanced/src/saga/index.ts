@@ -1,0 +1,67 @@
+/**
+ * `@pd/advanced/saga` — long-running processes for pd: a declarative saga DSL, LIFO compensation,
+ * suspend / resume with timeouts, crash recovery, processed-event idempotency, history pruning,
+ * and the workers that drive timeouts and recovery. Depends only on `@pd/ddd`, `@pd/cqrs` and
+ * (for the worker contract) `@pd/bus` — no event sourcing required.
+ *
+ * @packageDocumentation
+ */
+export {
+  type CommandRebuildResult,
+  CommandTypeRegistry,
+  type StoredCommandClass,
+} from './commandTypeRegistry.js';
+export { InMemorySagaRepository } from './inMemorySagaRepository.js';
+export {
+  type AnySaga,
+  type FromEvent,
+  Saga,
+  type SagaClass,
+  type SagaEventClass,
+  type SagaEventHandler,
+  type SagaStepOptions,
+  type SagaTimeout,
+  USE_DEFAULT_TIMEOUT,
+} from './saga.js';
+export {
+  SagaConfigurationError,
+  SagaError,
+  type SagaErrorCode,
+  type SagaFailure,
+  SagaHandlerNotFoundError,
+  SagaProcessingError,
+  SagaStateError,
+} from './sagaErrors.js';
+export { InProcessSagaLock, type SagaLock } from './sagaLock.js';
+export { ConsoleSagaLogger, type SagaLogger } from './sagaLogger.js';
+export {
+  type SagaBatchResult,
+  type SagaErrorPolicy,
+  type SagaEventSource,
+  SagaManager,
+  type SagaManagerOptions,
+} from './sagaManager.js';
+export type { SagaWorkerOptions } from './sagaPollingWorker.js';
+export {
+  type PrunableSagaState,
+  type SagaPruningPolicy,
+  type StepThresholdPruningOptions,
+  StepThresholdPruningPolicy,
+} from './sagaPruningPolicy.js';
+export type {
+  CompensationRecord,
+  FailedCompensation,
+  PendingCommand,
+  StepRecord,
+} from './sagaRecords.js';
+export { SagaRecoveryWorker } from './sagaRecoveryWorker.js';
+export { type RegisterSagaOptions, SagaRegistry, type SagaRegistryWarn } from './sagaRegistry.js';
+export type { AnySagaState, SagaRepository, SagaSaveOptions } from './sagaRepository.js';
+export {
+  SagaState,
+  type SagaStateInit,
+  type SagaStateJSON,
+  type SagaStateOptions,
+} from './sagaState.js';
+export { isTerminalStatus, SAGA_STATUSES, SagaStatus } from './sagaStatus.js';
+export { SagaTimeoutWorker } from './sagaTimeoutWorker.js';

@@ -1,0 +1,63 @@
+import type { Snapshot, SnapshotSchemaPolicy } from '@pd/eventsourcing';
+import { StaleSnapshotError } from './staleSnapshotError.js';
+
+/** What a schema policy does with a snapshot it cannot use. */
+export type StaleSnapshotAction =
+  /** Ignore the snapshot: the repository replays the whole stream (the default). */
+  | 'replay'
+  /** Throw {@link StaleSnapshotError}: the load fails. */
+  | 'throw';
+
+/** Options of the snapshot schema policies. */
+export interface SnapshotSchemaPolicyOptions {
+  /** Default `'replay'`. */
+  readonly onStale?: StaleSnapshotAction;
+}
+
+/**
+ * Uses a snapshot only when its schema version equals the one the aggregate expects. An older
+ * snapshot (taken before the aggregate's fields changed) and a newer one (taken by a newer
+ * deployment, e.g. after a rollback) are both rejected, so the repository falls back to a full
+ * replay, which is always correct; the next snapshot written replaces the stale one. With
+ * `onStale: 'throw'` the load fails with {@link StaleSnapshotError} instead.
+ *
+ * @example
+ * new EventSourcedRepository(Order, { eventStore, snapshotStore, snapshotPolicy,
+ *   snapshotSchemaPolicy: new RejectStaleSnapshotPolicy() });
+ */
+export class RejectStaleSnapshotPolicy implements SnapshotSchemaPolicy {
+  readonly onStale: StaleSnapshotAction;
+
+  constructor(options: SnapshotSchemaPolicyOptions = {}) {
+    this.onStale = options.onStale ?? 'replay';
+  }
+
+  shouldUseSnapshot(snapshot: Snapshot, expectedSchemaVersion: number): boolean {
+    if (snapshot.schemaVersion === expectedSchemaVersion) return true;
+    if (this.onStale === 'throw') throw new StaleSnapshotError(snapshot, expectedSchemaVersion);
+    return false;
+  }
+}
+
+/**
+ * Uses a snapshot whose schema version is the expected one or older, and rejects a newer one.
+ * For aggregates whose state only ever grows compatibly (new fields with defaults), where an old
+ * snapshot still rebuilds a valid aggregate through its schema; a snapshot from a newer
+ * deployment may carry a shape this code does not know, so it is never trusted.
+ *
+ * @example
+ * snapshotSchemaPolicy: new AcceptOlderSnapshotPolicy()
+ */
+export class AcceptOlderSnapshotPolicy implements SnapshotSchemaPolicy {
+  readonly onStale: StaleSnapshotAction;
+
+  constructor(options: SnapshotSchemaPolicyOptions = {}) {
+    this.onStale = options.onStale ?? 'replay';
+  }
+
+  shouldUseSnapshot(snapshot: Snapshot, expectedSchemaVersion: number): boolean {
+    if (snapshot.schemaVersion <= expectedSchemaVersion) return true;
+    if (this.onStale === 'throw') throw new StaleSnapshotError(snapshot, expectedSchemaVersion);
+    return false;
+  }
+}
