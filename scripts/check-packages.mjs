@@ -13,7 +13,11 @@ import { fileURLToPath } from 'node:url';
 /** Packages installed from their tarballs, with exports that must exist under both loaders. */
 const INSTALL_TEST = [
   { name: '@pd/ddd', exports: ['ValueObject'] },
-  // { name: '@pd/cqrs', exports: ['CommandBus'] },
+  { name: '@pd/cqrs', exports: ['CommandBus'] },
+  { name: '@pd/bus', exports: ['MessageBus'] },
+  { name: '@pd/eventsourcing', exports: ['InMemoryEventStore'] },
+  { name: '@pd/advanced', exports: ['SubscriptionRunner'] },
+  { name: '@pd/testing', exports: ['eventStoreContract', 'aggregateSpec'] },
 ];
 /** The only third-party packages a user may end up with. */
 const ALLOWED_THIRD_PARTY = ['zod', 'uuidv7'];
