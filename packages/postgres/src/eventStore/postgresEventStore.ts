@@ -1,0 +1,512 @@
+import {
+  type AnyDomainEvent,
+  type Clock,
+  ConcurrencyError,
+  domainDefaults,
+  ValidationError,
+} from '@pd/ddd';
+import {
+  type AppendOptions,
+  type AppendResult,
+  DuplicateCommandError,
+  type EventStore,
+  type ExpectedVersion,
+  type GlobalSlice,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  StreamDeletedError,
+  type StreamMetadata,
+  StreamNotFoundError,
+  type StreamSlice,
+} from '@pd/eventsourcing';
+import { pgErrorFields, SqlState } from '../errors/postgresErrors.js';
+import { resolveExecutor } from '../executor/ambientTransaction.js';
+import type { SqlExecutor } from '../executor/sqlExecutor.js';
+import { statementName } from '../executor/statementName.js';
+import { assertSchemaName, DEFAULT_SCHEMA, int32Hash, quoteIdent } from '../schema/identifier.js';
+import { EVENT_COLUMNS, type EventRow, toStoredEvent } from './eventRows.js';
+
+/** Options of {@link PostgresEventStore}. */
+export interface PostgresEventStoreOptions {
+  /** Schema holding the tables (default `'pd'`); run `migrate` for it first. */
+  readonly schema?: string;
+  /** Stamps `recordedAt` and stream timestamps. Default: the domain defaults' clock. */
+  readonly clock?: Clock;
+  /**
+   * Send a NOTIFY on `pd_events_<schema>` with every append (default true), so a
+   * {@link PostgresEventNotifier} wakes subscribers at once. PostgreSQL serialises the commits of
+   * notifying transactions; turn it off when nobody listens and write throughput matters.
+   */
+  readonly notify?: boolean;
+  /** Page size of `readAll` when the caller gives none (default 1000). */
+  readonly defaultPageSize?: number;
+}
+
+/** The LISTEN/NOTIFY channel of a schema's event store. */
+export function eventsChannel(schema: string): string {
+  return `pd_events_${schema}`;
+}
+
+/** The advisory-lock class (first key) under which appenders announce their lowest position. */
+export function positionLockClass(schema: string): number {
+  return int32Hash(`pd:positions:${schema}`);
+}
+
+interface Statements {
+  readonly upsertAppend: string;
+  readonly updateAppend: string;
+  readonly diagnose: string;
+  readonly readStream: string;
+  readonly bound: string;
+  readonly readAll: readonly [string, string, string, string];
+  readonly metadata: string;
+  readonly deleteStream: string;
+}
+
+function buildStatements(schema: string, notify: boolean): Statements {
+  const s = quoteIdent(schema);
+  // Appenders take a shared advisory lock keyed by the sequence's value *before* they draw
+  // positions, and hold it to the end of their transaction. Readers never return a position above
+  // the lowest such key, so a transaction that commits late can never fill in a position below
+  // one a reader already passed (see readAll). The lock is in the same statement: no extra trip.
+  const appendTail = `,
+  lk AS (
+    SELECT pg_advisory_xact_lock_shared($14::int4,
+      ((((CASE WHEN q.is_called THEN q.last_value ELSE q.last_value - 1 END) + 2147483648) & 4294967295) - 2147483648)::int4
+    ) AS locked
+    FROM ${s}.events_position_seq q, s
+  ),
+  ins AS (
+    INSERT INTO ${s}.events (stream_id, stream_version, event_type, schema_version, event_id, payload, metadata,
+      occurred_at, recorded_at, correlation_id, causation_id, command_id, append_ordinal)
+    SELECT $1, s.version - $2 + u.ord, u.t, u.sv, u.id, u.p::jsonb, $12::jsonb, u.o, $4, u.c, u.k, $13, u.ord
+    FROM s CROSS JOIN lk CROSS JOIN
+      unnest($5::text[], $6::int4[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[])
+        WITH ORDINALITY AS u(t, sv, id, p, o, c, k, ord)
+    ORDER BY u.ord
+    RETURNING position
+  )
+SELECT s.version, (SELECT max(position) FROM ins) AS last_position${
+    notify
+      ? `,
+  (SELECT count(*) FROM (SELECT pg_notify($15, '') FROM (SELECT 1 FROM ins LIMIT 1) one) n) AS notified`
+      : ''
+  }
+FROM s`;
+  const readAllBase = `SELECT ${EVENT_COLUMNS} FROM ${s}.events e WHERE e.position > $1 AND e.position <= $2`;
+  return {
+    upsertAppend: `WITH s AS (
+    INSERT INTO ${s}.streams AS st (stream_id, version, created_at, updated_at) VALUES ($1, $2, $4, $4)
+    ON CONFLICT (stream_id) DO UPDATE SET version = st.version + EXCLUDED.version, updated_at = EXCLUDED.updated_at
+    WHERE NOT st.deleted AND ($3::int4 IS NULL OR st.version = $3::int4)
+    RETURNING st.version
+  )${appendTail}`,
+    updateAppend: `WITH s AS (
+    UPDATE ${s}.streams st SET version = st.version + $2, updated_at = $4
+    WHERE st.stream_id = $1 AND NOT st.deleted AND ($3::int4 IS NULL OR st.version = $3::int4)
+    RETURNING st.version
+  )${appendTail}`,
+    diagnose: `SELECT st.version, st.deleted,
+    ($2::text IS NOT NULL AND EXISTS (
+      SELECT 1 FROM ${s}.events e WHERE e.stream_id = $1 AND e.command_id = $2::text AND e.append_ordinal = 1
+    )) AS duplicate
+    FROM ${s}.streams st WHERE st.stream_id = $1`,
+    readStream: `SELECT st.version AS current_version, st.deleted, ev.*
+    FROM ${s}.streams st
+    LEFT JOIN LATERAL (
+      SELECT ${EVENT_COLUMNS} FROM ${s}.events e
+      WHERE e.stream_id = st.stream_id AND e.stream_version > $2
+      ORDER BY e.stream_version LIMIT $3
+    ) ev ON true
+    WHERE st.stream_id = $1`,
+    // The highest position that is final: nothing can still appear at or below it. It is the
+    // sequence's current value, lowered to the lowest key announced by an appender still in
+    // flight. The sequence is read before the locks (the subquery runs per outer row).
+    bound: `SELECT b.bound, (SELECT max(position) FROM ${s}.events WHERE position > $1 AND position <= b.bound) AS scanned
+    FROM (
+      SELECT least(q.l, (
+        SELECT min(q.l - ((q.l - l.objid::int8) & 4294967295))
+        FROM pg_catalog.pg_locks l
+        WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.classid = $2::int8::oid
+          AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+      )) AS bound
+      FROM (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS l FROM ${s}.events_position_seq) q
+    ) b`,
+    readAll: [
+      `${readAllBase} ORDER BY e.position LIMIT $3`,
+      `${readAllBase} AND e.event_type = ANY($4::text[]) ORDER BY e.position LIMIT $3`,
+      `${readAllBase} AND starts_with(e.stream_id, $4) ORDER BY e.position LIMIT $3`,
+      `${readAllBase} AND e.event_type = ANY($4::text[]) AND starts_with(e.stream_id, $5) ORDER BY e.position LIMIT $3`,
+    ],
+    metadata: `SELECT version, deleted, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms,
+      (extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms
+      FROM ${s}.streams WHERE stream_id = $1`,
+    deleteStream: `UPDATE ${s}.streams SET deleted = true, updated_at = $3
+      WHERE stream_id = $1 AND NOT deleted AND ($2::int4 IS NULL OR version = $2::int4) RETURNING version`,
+  };
+}
+
+const OWNER = 'PostgresEventStore';
+
+function assertStreamId(streamId: unknown): asserts streamId is string {
+  if (typeof streamId !== 'string' || streamId.length === 0 || streamId.includes('\u0000')) {
+    throw ValidationError.of(
+      OWNER,
+      'streamId',
+      'must be a non-empty string without NUL characters',
+    );
+  }
+}
+
+function assertNonNegativeInt(value: number | undefined, field: string): void {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
+    throw ValidationError.of(OWNER, field, 'must be a non-negative integer');
+  }
+}
+
+function assertLimit(value: number | undefined): void {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
+    throw ValidationError.of(OWNER, 'limit', 'must be a positive integer');
+  }
+}
+
+/** How an expected version is checked in SQL: which statement, and the version it compares. */
+function expectation(expected: ExpectedVersion): { update: boolean; version: number | null } {
+  if (expected === 'any') return { update: false, version: null };
+  if (expected === 'no_stream') return { update: false, version: 0 };
+  if (expected === 'stream_exists') return { update: true, version: null };
+  if (typeof expected === 'number' && Number.isSafeInteger(expected) && expected >= 0) {
+    return { update: expected > 0, version: expected };
+  }
+  throw ValidationError.of(
+    OWNER,
+    'expectedVersion',
+    "must be a non-negative integer, 'any', 'no_stream' or 'stream_exists'",
+  );
+}
+
+interface DiagnoseRow {
+  readonly version: number;
+  readonly deleted: boolean;
+  readonly duplicate: boolean;
+}
+
+/**
+ * The {@link EventStore} on PostgreSQL (a server through node-postgres, or PGlite).
+ *
+ * - An append is ONE statement, whatever the number of events: the stream row is upserted with
+ *   the expected-version check, and the events are inserted from arrays (`unnest`), so it costs
+ *   one round trip and is atomic without an explicit transaction.
+ * - `(stream_id, stream_version)` and `(stream_id, command_id)` are unique; a conflict becomes
+ *   `ConcurrencyError` or `DuplicateCommandError`, and a failed append writes nothing (its
+ *   command id can be retried).
+ * - `readAll` is gap-safe: it never returns a position while a lower one can still be committed
+ *   by a transaction in flight, so a checkpointed subscriber never skips an event.
+ *
+ * Built on a transaction executor (or inside a {@link PostgresUnitOfWork} commit) it writes in
+ * that transaction.
+ *
+ * @example
+ * await migrate(db, { schema: 'shop' });
+ * const store = new PostgresEventStore(db, { schema: 'shop' });
+ * await store.appendToStream('order-1', [placed], { expectedVersion: 'no_stream', commandId });
+ */
+export class PostgresEventStore implements EventStore {
+  readonly schema: string;
+  readonly #executor: SqlExecutor;
+  readonly #options: PostgresEventStoreOptions;
+  readonly #sql: Statements;
+  readonly #names = new Map<string, string>();
+  readonly #lockClass: number;
+  readonly #notify: boolean;
+  readonly #pageSize: number;
+
+  constructor(executor: SqlExecutor, options: PostgresEventStoreOptions = {}) {
+    this.schema = assertSchemaName(options.schema ?? DEFAULT_SCHEMA, OWNER);
+    assertLimit(options.defaultPageSize);
+    this.#executor = executor;
+    this.#options = options;
+    this.#notify = options.notify ?? true;
+    this.#pageSize = options.defaultPageSize ?? 1000;
+    this.#sql = buildStatements(this.schema, this.#notify);
+    this.#lockClass = positionLockClass(this.schema);
+  }
+
+  /** The same store writing through `executor` (e.g. an open transaction). */
+  withExecutor(executor: SqlExecutor): PostgresEventStore {
+    return new PostgresEventStore(executor, this.#options);
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: readonly AnyDomainEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    assertStreamId(streamId);
+    if (!Array.isArray(events))
+      throw ValidationError.of(OWNER, 'events', 'must be an array of domain events');
+    const expected = expectation(options.expectedVersion);
+    const commandId = options.commandId ?? null;
+    if (commandId !== null && (typeof commandId !== 'string' || commandId.length === 0)) {
+      throw ValidationError.of(OWNER, 'commandId', 'must be a non-empty string or null');
+    }
+    const executor = resolveExecutor(this.#executor);
+    if (events.length === 0)
+      return this.#appendNothing(executor, streamId, options.expectedVersion);
+
+    const n = events.length;
+    const types = new Array<string>(n);
+    const schemaVersions = new Array<number>(n);
+    const ids = new Array<string>(n);
+    const payloads = new Array<string>(n);
+    const occurred = new Array<string>(n);
+    const correlations = new Array<string | null>(n);
+    const causations = new Array<string | null>(n);
+    for (let i = 0; i < n; i++) {
+      const event = events[i] as AnyDomainEvent;
+      if (typeof event?.toJSON !== 'function') {
+        throw ValidationError.of(OWNER, `events.${i}`, 'must be a domain event');
+      }
+      const json = event.toJSON();
+      types[i] = json.type;
+      schemaVersions[i] = json.schemaVersion;
+      ids[i] = json.eventId;
+      payloads[i] = JSON.stringify(json.payload);
+      occurred[i] = json.occurredAt;
+      correlations[i] = json.correlationId;
+      causations[i] = json.causationId;
+    }
+    const metadata =
+      options.metadata === undefined || Object.keys(options.metadata).length === 0
+        ? null
+        : JSON.stringify(options.metadata);
+    const text = expected.update ? this.#sql.updateAppend : this.#sql.upsertAppend;
+    const params: unknown[] = [
+      streamId,
+      n,
+      expected.version,
+      this.#now(),
+      types,
+      schemaVersions,
+      ids,
+      payloads,
+      occurred,
+      correlations,
+      causations,
+      metadata,
+      commandId,
+      this.#lockClass,
+    ];
+    if (this.#notify) params.push(eventsChannel(this.schema));
+    let rows: { version: number; last_position: string | number | bigint }[];
+    try {
+      rows = await executor.query(text, params, { name: this.#name(text) });
+    } catch (error) {
+      throw await this.#mapAppendError(
+        error,
+        executor,
+        streamId,
+        options.expectedVersion,
+        commandId,
+      );
+    }
+    const row = rows[0];
+    if (row === undefined) {
+      throw await this.#explainRejected(executor, streamId, options.expectedVersion, commandId);
+    }
+    return { nextExpectedVersion: Number(row.version), lastPosition: Number(row.last_position) };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StreamSlice> {
+    assertStreamId(streamId);
+    assertNonNegativeInt(options.fromVersion, 'fromVersion');
+    assertLimit(options.limit);
+    const text = this.#sql.readStream;
+    const rows = await resolveExecutor(this.#executor).query<
+      EventRow & { current_version: number; deleted: boolean }
+    >(text, [streamId, options.fromVersion ?? 0, options.limit ?? null], {
+      name: this.#name(text),
+    });
+    const first = rows[0];
+    if (first === undefined) throw new StreamNotFoundError(streamId);
+    if (first.deleted) throw new StreamDeletedError(streamId);
+    const events = first.position === null ? [] : rows.map(toStoredEvent);
+    return { streamId, version: Number(first.current_version), events };
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<GlobalSlice> {
+    assertNonNegativeInt(options.fromPosition, 'fromPosition');
+    assertLimit(options.limit);
+    const types = options.eventTypes;
+    if (
+      types !== undefined &&
+      (!Array.isArray(types) || types.some((t) => typeof t !== 'string'))
+    ) {
+      throw ValidationError.of(OWNER, 'eventTypes', 'must be an array of type names');
+    }
+    const category = options.streamCategory;
+    if (category !== undefined && (typeof category !== 'string' || category.length === 0)) {
+      throw ValidationError.of(OWNER, 'streamCategory', 'must be a non-empty string');
+    }
+    const from = options.fromPosition ?? 0;
+    const limit = options.limit ?? this.#pageSize;
+    if (types !== undefined && types.length === 0)
+      return { events: [], lastPosition: from, isEnd: true };
+    const executor = resolveExecutor(this.#executor);
+
+    const boundText = this.#sql.bound;
+    const [boundRow] = await executor.query<{
+      bound: string | number | bigint | null;
+      scanned: string | number | bigint | null;
+    }>(boundText, [from, this.#lockClass >>> 0], { name: this.#name(boundText) });
+    const bound = Number(boundRow?.bound ?? 0);
+    if (bound <= from) return { events: [], lastPosition: from, isEnd: true };
+
+    const variant = (types === undefined ? 0 : 1) + (category === undefined ? 0 : 2);
+    const text = this.#sql.readAll[variant] as string;
+    const params: unknown[] = [from, bound, limit];
+    if (types !== undefined) params.push(types);
+    if (category !== undefined) params.push(`${category}-`);
+    const rows = await executor.query<EventRow>(text, params, { name: this.#name(text) });
+    const events = rows.map(toStoredEvent);
+    if (events.length === limit) {
+      return {
+        events,
+        lastPosition: (events.at(-1) as { globalPosition: number }).globalPosition,
+        isEnd: false,
+      };
+    }
+    const scanned =
+      boundRow?.scanned === null || boundRow?.scanned === undefined
+        ? from
+        : Number(boundRow.scanned);
+    const lastReturned = events.at(-1)?.globalPosition ?? from;
+    return { events, lastPosition: Math.max(from, scanned, lastReturned), isEnd: true };
+  }
+
+  async getStreamMetadata(streamId: string): Promise<StreamMetadata | undefined> {
+    assertStreamId(streamId);
+    const text = this.#sql.metadata;
+    const [row] = await resolveExecutor(this.#executor).query<{
+      version: number;
+      deleted: boolean;
+      created_ms: number;
+      updated_ms: number;
+    }>(text, [streamId], { name: this.#name(text) });
+    if (row === undefined) return undefined;
+    return {
+      streamId,
+      version: Number(row.version),
+      deleted: row.deleted,
+      createdAt: new Date(row.created_ms).toISOString(),
+      updatedAt: new Date(row.updated_ms).toISOString(),
+    };
+  }
+
+  async deleteStream(
+    streamId: string,
+    options: { expectedVersion?: ExpectedVersion } = {},
+  ): Promise<void> {
+    assertStreamId(streamId);
+    const expectedVersion = options.expectedVersion ?? 'any';
+    const expected = expectation(expectedVersion);
+    const executor = resolveExecutor(this.#executor);
+    const text = this.#sql.deleteStream;
+    const rows = await executor.query(text, [streamId, expected.version, this.#now()], {
+      name: this.#name(text),
+    });
+    if (rows.length > 0) return;
+    const [state] = await executor.query<DiagnoseRow>(this.#sql.diagnose, [streamId, null]);
+    if (state === undefined) throw new StreamNotFoundError(streamId);
+    if (state.deleted) {
+      if (expectedVersion === 'any') return;
+      throw new StreamDeletedError(streamId);
+    }
+    throw new ConcurrencyError(streamId, expectedVersion, Number(state.version));
+  }
+
+  async #appendNothing(
+    executor: SqlExecutor,
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+  ): Promise<AppendResult> {
+    const [state] = await executor.query<DiagnoseRow>(this.#sql.diagnose, [streamId, null]);
+    if (state?.deleted === true) throw new StreamDeletedError(streamId);
+    const version = state === undefined ? 0 : Number(state.version);
+    const ok =
+      expectedVersion === 'any' ||
+      (expectedVersion === 'no_stream' && state === undefined) ||
+      (expectedVersion === 'stream_exists' && state !== undefined) ||
+      expectedVersion === version;
+    if (!ok) throw new ConcurrencyError(streamId, expectedVersion, version);
+    return { nextExpectedVersion: version, lastPosition: null };
+  }
+
+  async #explainRejected(
+    executor: SqlExecutor,
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    commandId: string | null,
+  ): Promise<Error> {
+    const [state] = await executor.query<DiagnoseRow>(this.#sql.diagnose, [streamId, commandId]);
+    if (state?.deleted === true) return new StreamDeletedError(streamId);
+    if (state?.duplicate === true && commandId !== null)
+      return new DuplicateCommandError(streamId, commandId);
+    return new ConcurrencyError(
+      streamId,
+      expectedVersion,
+      state === undefined ? 0 : Number(state.version),
+    );
+  }
+
+  async #mapAppendError(
+    error: unknown,
+    executor: SqlExecutor,
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    commandId: string | null,
+  ): Promise<unknown> {
+    const pgError = pgErrorFields(error);
+    if (pgError === undefined) return error;
+    if (pgError.code === SqlState.UniqueViolation) {
+      if (pgError.constraint === 'events_stream_command_key' && commandId !== null) {
+        return new DuplicateCommandError(streamId, commandId);
+      }
+      // A racing writer took the version (only possible if someone wrote events without the
+      // stream row). The actual version is not readable inside an aborted transaction.
+      const actual = executor.inTransaction
+        ? 'unknown'
+        : await this.getStreamMetadata(streamId).then(
+            (m) => m?.version ?? 0,
+            () => 'unknown',
+          );
+      return new ConcurrencyError(streamId, expectedVersion, actual, { cause: error });
+    }
+    if (
+      pgError.code === SqlState.UntranslatableCharacter ||
+      pgError.code === SqlState.CharacterNotInRepertoire ||
+      pgError.code === SqlState.InvalidTextRepresentation
+    ) {
+      const issue = ValidationError.of(
+        OWNER,
+        'events',
+        `cannot be stored: ${(error as Error).message} (JSON strings may not contain \\u0000)`,
+      );
+      return new ValidationError(OWNER, issue.issues, { cause: error });
+    }
+    return error;
+  }
+
+  #now(): Date {
+    return (this.#options.clock ?? domainDefaults().clock).now();
+  }
+
+  #name(text: string): string {
+    let name = this.#names.get(text);
+    if (name === undefined) {
+      name = statementName(text);
+      this.#names.set(text, name);
+    }
+    return name;
+  }
+}
