@@ -19,10 +19,11 @@ export interface SnapshotSchemaPolicyOptions {
  * snapshot (taken before the aggregate's fields changed) and a newer one (taken by a newer
  * deployment, e.g. after a rollback) are both rejected, so the repository falls back to a full
  * replay, which is always correct; the next snapshot written replaces the stale one. With
- * `onStale: 'throw'` the load fails with {@link StaleSnapshotError} instead.
+ * `onStale: 'throw'` the policy throws {@link StaleSnapshotError} instead; the repository reports it
+ * through its `onSnapshotError` option and still replays, so loads never fail on a snapshot.
  *
  * @example
- * new EventSourcedRepository(Order, { eventStore, snapshotStore, snapshotPolicy,
+ * new EventSourcedRepository(eventStore, Order, { snapshotStore, snapshotPolicy,
  *   snapshotSchemaPolicy: new RejectStaleSnapshotPolicy() });
  */
 export class RejectStaleSnapshotPolicy implements SnapshotSchemaPolicy {

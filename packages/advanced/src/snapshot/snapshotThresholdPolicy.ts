@@ -11,8 +11,8 @@ import type { SnapshotPolicy } from '@pd/eventsourcing';
  * Type and id are ignored. Synchronous: it runs inside every save.
  *
  * @example
- * new EventSourcedRepository(Order, {
- *   eventStore, snapshotStore, snapshotPolicy: new SnapshotThresholdPolicy(100),
+ * new EventSourcedRepository(eventStore, Order, {
+ *   snapshotStore, snapshotPolicy: new SnapshotThresholdPolicy(100),
  * });
  */
 export class SnapshotThresholdPolicy implements SnapshotPolicy {

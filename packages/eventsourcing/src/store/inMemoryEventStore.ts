@@ -129,14 +129,23 @@ export class InMemoryEventStore implements EventStore, EventNotifier {
     let version = current;
     for (const json of serialised) {
       version += 1;
-      const stored: StoredEvent = deepFreeze({
-        ...json,
+      // An explicit literal, not a spread: on Node 20 spreading the event JSON and adding fields
+      // costs ~40x more per event (measured in bench/README.md, workload 3).
+      const stored: StoredEvent = {
+        type: json.type,
+        schemaVersion: json.schemaVersion,
+        eventId: json.eventId,
+        occurredAt: json.occurredAt,
+        correlationId: json.correlationId,
+        causationId: json.causationId,
+        payload: deepFreeze(json.payload),
         streamId,
         streamVersion: version,
         globalPosition: this.#log.length + 1,
         recordedAt: now,
         metadata,
-      });
+      };
+      Object.freeze(stored);
       this.#log.push(stored);
       record.events.push(stored);
     }
