@@ -21,6 +21,7 @@ it('pins the runtime exports of @pd/bus', async () => {
     'MessageBus',
     'NotStartedError',
     'OutboxRelay',
+    'PollingWorker',
     'ShutdownError',
     'UnknownTopicError',
     'UnknownTypeNameError',

@@ -8,6 +8,7 @@
  */
 export { Application, type ApplicationOptions, type ApplicationState } from './app/application.js';
 export { type BootstrapOptions, bootstrap } from './app/bootstrap.js';
+export { PollingWorker, type PollingWorkerOptions } from './app/pollingWorker.js';
 export type { Lifecycle, Worker } from './app/worker.js';
 export { InMemoryMessageBroker, type PublishedMessage } from './broker/inMemoryMessageBroker.js';
 export {

@@ -50,8 +50,14 @@ export {
   setEntityVersion,
 } from './model/entity.js';
 export {
+  // @internal helpers shared with @pd/cqrs's message classes (not part of the supported API):
+  assertNoReserved,
   deepFreeze,
+  inputJsonSchema,
+  parseOrThrow,
+  readMessageJSON,
   type Shape,
+  shapeFields,
   stableStringify,
   toJsonValue,
   valuesEqual,

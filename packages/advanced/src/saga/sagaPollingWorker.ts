@@ -1,4 +1,4 @@
-import { type Sleep, timerSleep, type Worker } from '@pd/bus';
+import { PollingWorker, type Sleep, type Worker } from '@pd/bus';
 import { ValidationError } from '@pd/ddd';
 import { ConsoleSagaLogger, type SagaLogger } from './sagaLogger.js';
 import type { SagaBatchResult } from './sagaManager.js';
@@ -17,26 +17,30 @@ export interface SagaWorkerOptions {
   readonly logger?: SagaLogger;
 }
 
-/** @internal The polling loop both saga workers share. */
+/** @internal What both saga workers share: options, batch size and a {@link PollingWorker} loop. */
 export abstract class SagaPollingWorker implements Worker {
   readonly name: string;
-  readonly #intervalMs: number;
   readonly #batchSize: number;
-  readonly #sleep: Sleep;
-  readonly #logger: SagaLogger;
-  readonly #abort = new AbortController();
-  #stopped = false;
-  #loop: Promise<void> | undefined;
+  readonly #poller: PollingWorker<SagaBatchResult>;
 
   protected constructor(
     defaults: { name: string; intervalMs: number },
     options: SagaWorkerOptions,
   ) {
     this.name = options.name ?? defaults.name;
-    this.#intervalMs = nonNegative('intervalMs', options.intervalMs ?? defaults.intervalMs);
+    const intervalMs = nonNegative('intervalMs', options.intervalMs ?? defaults.intervalMs);
     this.#batchSize = nonNegative('batchSize', options.batchSize ?? 10, 1);
-    this.#sleep = options.sleep ?? timerSleep;
-    this.#logger = options.logger ?? new ConsoleSagaLogger();
+    const logger = options.logger ?? new ConsoleSagaLogger();
+    this.#poller = new PollingWorker({
+      name: this.name,
+      runOnce: () => this.runOnce(),
+      intervalMs,
+      // A full round suggests more is due: run again at once instead of pausing.
+      hasMore: (result) => result.processed.length >= this.#batchSize,
+      sleep: options.sleep,
+      onRoundError: (error) =>
+        logger.error('Saga worker round failed', { worker: this.name, error }),
+    });
   }
 
   /** One round of work, never sleeping. */
@@ -48,33 +52,17 @@ export abstract class SagaPollingWorker implements Worker {
 
   /** Starts polling in the background; does nothing if already running or already stopped. */
   start(): void {
-    if (this.#stopped || this.#loop !== undefined) return;
-    this.#loop = this.#run();
+    this.#poller.start();
   }
 
   /** Stops polling and waits for the round in progress. Safe before `start()` (it then never runs) and twice. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#abort.abort();
-    await this.#loop;
+  stop(): Promise<void> {
+    return this.#poller.stop();
   }
 
   /** True between `start()` and `stop()`. */
   get running(): boolean {
-    return this.#loop !== undefined && !this.#stopped;
-  }
-
-  async #run(): Promise<void> {
-    while (!this.#stopped) {
-      let full = false;
-      try {
-        const result = await this.runOnce();
-        full = result.processed.length >= this.#batchSize;
-      } catch (error) {
-        this.#logger.error('Saga worker round failed', { worker: this.name, error });
-      }
-      if (!full && !this.#stopped) await this.#sleep(this.#intervalMs, this.#abort.signal);
-    }
+    return this.#poller.running;
   }
 }
 

@@ -1,8 +1,9 @@
 import { type Clock, domainDefaults, ValidationError } from '@pd/ddd';
+import { PollingWorker } from '../app/pollingWorker.js';
 import type { Worker } from '../app/worker.js';
 import type { DeadLetterSink } from '../deadLetter/deadLetterSink.js';
 import { type BusLogger, ConsoleBusLogger } from '../logging/logger.js';
-import { type Sleep, timerSleep } from '../time/sleep.js';
+import type { Sleep } from '../time/sleep.js';
 import type { Outbox, OutboxRecord } from './outbox.js';
 
 /** Delivers one outbox record (to a broker, to the message bus…). Throw to have it retried. */
@@ -62,11 +63,7 @@ export class OutboxRelay implements Worker {
   readonly #maxAttempts: number;
   readonly #deadLetter: DeadLetterSink | undefined;
   readonly #logger: BusLogger;
-  readonly #pollIntervalMs: number;
-  readonly #sleep: Sleep;
-  #stopped = false;
-  #abort = new AbortController();
-  #loop: Promise<void> | undefined;
+  readonly #poller: PollingWorker<RelayRoundResult>;
 
   constructor(outbox: Outbox, publish: OutboxPublisher, options: OutboxRelayOptions = {}) {
     this.#outbox = outbox;
@@ -79,8 +76,16 @@ export class OutboxRelay implements Worker {
       options.retryDelayMs ?? ((attempt) => Math.min(300_000, 1000 * 2 ** (attempt - 1)));
     this.#deadLetter = options.deadLetter;
     this.#logger = options.logger ?? new ConsoleBusLogger();
-    this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.#sleep = options.sleep ?? timerSleep;
+    this.#poller = new PollingWorker({
+      name: this.name,
+      runOnce: () => this.runOnce(),
+      intervalMs: options.pollIntervalMs,
+      // A full batch suggests more is waiting: claim again at once instead of pausing.
+      hasMore: (round) => round.claimed >= this.#batchSize,
+      sleep: options.sleep,
+      onRoundError: (error) =>
+        this.#logger.error('pd: outbox relay round failed', { relay: this.name, error }),
+    });
   }
 
   /**
@@ -138,33 +143,17 @@ export class OutboxRelay implements Worker {
 
   /** Starts polling in the background; does nothing if already running or already stopped. */
   start(): void {
-    if (this.#stopped || this.#loop !== undefined) return;
-    this.#loop = this.#run();
+    this.#poller.start();
   }
 
   /** Stops polling and waits for the round in progress to finish. Safe before `start()` and twice. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#abort.abort();
-    await this.#loop;
+  stop(): Promise<void> {
+    return this.#poller.stop();
   }
 
   /** True between `start()` and `stop()`. */
   get running(): boolean {
-    return this.#loop !== undefined && !this.#stopped;
-  }
-
-  async #run(): Promise<void> {
-    while (!this.#stopped) {
-      let drained = true;
-      try {
-        const round = await this.runOnce();
-        drained = round.claimed < this.#batchSize;
-      } catch (error) {
-        this.#logger.error('pd: outbox relay round failed', { relay: this.name, error });
-      }
-      if (drained && !this.#stopped) await this.#sleep(this.#pollIntervalMs, this.#abort.signal);
-    }
+    return this.#poller.running;
   }
 
   #now(): Date {

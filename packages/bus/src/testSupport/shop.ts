@@ -99,6 +99,29 @@ export function recordingSleep(): Sleep & { readonly waits: number[] } {
   return Object.assign(sleep, { waits });
 }
 
+/** A sleep that waits until `tick()` (or its abort signal), remembering each wait: drives polling loops by hand. */
+export function controlledSleep(): {
+  readonly sleep: Sleep;
+  readonly waits: number[];
+  readonly tick: () => void;
+} {
+  const waits: number[] = [];
+  let wake: (() => void) | undefined;
+  const sleep: Sleep = (ms, signal) =>
+    new Promise<void>((resolve) => {
+      waits.push(ms);
+      wake = resolve;
+      signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+  return { sleep, waits, tick: () => wake?.() };
+}
+
+/** Lets queued microtasks run until `done()` holds (no timers involved). */
+export async function flushUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !done(); i++) await Promise.resolve();
+  if (!done()) throw new Error('condition never held');
+}
+
 /** A promise with its resolve function, to hold a handler open. */
 export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void;

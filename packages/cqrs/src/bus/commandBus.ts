@@ -1,13 +1,9 @@
 import { ValidationError } from '@pd/ddd';
-import {
-  CommandExecutionError,
-  HandlerAlreadyRegisteredError,
-  NoHandlerRegisteredError,
-} from '../errors/cqrsErrors.js';
+import { CommandExecutionError } from '../errors/cqrsErrors.js';
 import type { AnyCommand, ResultOf } from '../messages/message.js';
 import { type MessageClass, typeNameOfClass } from '../messages/messageClass.js';
 import { createMessageContext } from '../pipeline/messageContext.js';
-import { MessagePipeline } from '../pipeline/messagePipeline.js';
+import type { MessagePipeline } from '../pipeline/messagePipeline.js';
 import type { PipelineBehavior } from '../pipeline/pipeline.js';
 import type { RetryPolicy } from '../retry/retryPolicy.js';
 import {
@@ -16,6 +12,11 @@ import {
   runInMessageContext,
 } from '../tracing/messageContextStorage.js';
 import type { UnitOfWork } from '../uow/unitOfWork.js';
+import {
+  assertHandlerFunction,
+  type HandlerRegistration,
+  HandlerRegistry,
+} from './handlerRegistry.js';
 import type { CommandDispatcher, CommandHandler, DispatchOutcome } from './handlers.js';
 
 /** Options of {@link CommandBus}. */
@@ -36,14 +37,9 @@ export interface CommandRegistrationOptions<TUow extends UnitOfWork = UnitOfWork
   readonly retry?: RetryPolicy;
 }
 
-interface Registration {
-  readonly typeName: string;
-  readonly handler: (command: AnyCommand, uow: UnitOfWork) => unknown;
+interface Registration extends HandlerRegistration {
   readonly uow: () => UnitOfWork;
-  readonly behaviors: readonly PipelineBehavior[];
   readonly retry: RetryPolicy | undefined;
-  pipeline: MessagePipeline | undefined;
-  pipelineVersion: number;
 }
 
 class AttemptFailure {
@@ -72,13 +68,11 @@ class AttemptFailure {
  * const { orderId } = await bus.send(new PlaceOrder({ customerId })); // typed
  */
 export class CommandBus implements CommandDispatcher {
-  readonly #registrations = new Map<string, Registration>();
-  readonly #global: PipelineBehavior[];
+  readonly #handlers: HandlerRegistry<Registration>;
   readonly #retry: RetryPolicy | undefined;
-  #globalVersion = 0;
 
   constructor(options: CommandBusOptions = {}) {
-    this.#global = [...(options.behaviors ?? [])];
+    this.#handlers = new HandlerRegistry(options.behaviors);
     this.#retry = options.retry;
   }
 
@@ -93,13 +87,7 @@ export class CommandBus implements CommandDispatcher {
     options: CommandRegistrationOptions<TUow>,
   ): this {
     const typeName = typeNameOfClass(commandClass, 'CommandBus.register');
-    if (typeof handler !== 'function') {
-      throw ValidationError.of(
-        'CommandBus.register',
-        'handler',
-        `the handler of ${typeName} must be a function`,
-      );
-    }
+    assertHandlerFunction('CommandBus.register', typeName, handler);
     if (typeof options?.uow !== 'function') {
       throw ValidationError.of(
         'CommandBus.register',
@@ -107,29 +95,26 @@ export class CommandBus implements CommandDispatcher {
         `${typeName} needs a unit-of-work factory`,
       );
     }
-    if (this.#registrations.has(typeName)) throw new HandlerAlreadyRegisteredError(typeName);
-    this.#registrations.set(typeName, {
+    const run = handler as unknown as (command: AnyCommand, uow: UnitOfWork) => unknown;
+    this.#handlers.add({
       typeName,
-      handler: handler as unknown as Registration['handler'],
-      uow: options.uow,
+      terminal: (context) => run(context.message as AnyCommand, context.uow as UnitOfWork),
       behaviors: [...(options.behaviors ?? [])],
+      uow: options.uow,
       retry: options.retry,
-      pipeline: undefined,
-      pipelineVersion: -1,
     });
     return this;
   }
 
   /** Adds a behaviour around every command, inside the ones added before it. */
   use(behavior: PipelineBehavior): this {
-    this.#global.push(behavior);
-    this.#globalVersion++;
+    this.#handlers.use(behavior);
     return this;
   }
 
   /** True when a handler is registered for the command class or type name. */
   has(command: string | { readonly typeName: string }): boolean {
-    return this.#registrations.has(typeof command === 'string' ? command : command.typeName);
+    return this.#handlers.has(command);
   }
 
   /** Runs `command` and resolves to its handler's result. */
@@ -147,10 +132,8 @@ export class CommandBus implements CommandDispatcher {
   async dispatch<TCommand extends AnyCommand>(
     command: TCommand,
   ): Promise<DispatchOutcome<ResultOf<TCommand>>> {
-    const registration = this.#registrations.get(command.commandType);
-    if (registration === undefined) throw new NoHandlerRegisteredError(command.commandType);
+    const { registration, pipeline } = this.#handlers.resolve(command.commandType);
     const traced = withAmbientTracing(command);
-    const pipeline = this.#pipelineOf(registration);
     const retry = registration.retry ?? this.#retry;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -211,21 +194,6 @@ export class CommandBus implements CommandDispatcher {
         throw new AttemptFailure(error, rollbackError);
       }
     });
-  }
-
-  #pipelineOf(registration: Registration): MessagePipeline {
-    if (
-      registration.pipeline === undefined ||
-      registration.pipelineVersion !== this.#globalVersion
-    ) {
-      const handler = registration.handler;
-      registration.pipeline = new MessagePipeline(
-        (context) => handler(context.message as AnyCommand, context.uow as UnitOfWork),
-        [...this.#global, ...registration.behaviors],
-      );
-      registration.pipelineVersion = this.#globalVersion;
-    }
-    return registration.pipeline;
   }
 }
 

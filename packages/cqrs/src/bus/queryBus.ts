@@ -1,15 +1,17 @@
-import { ValidationError } from '@pd/ddd';
-import { HandlerAlreadyRegisteredError, NoHandlerRegisteredError } from '../errors/cqrsErrors.js';
 import type { AnyQuery, ResultOf } from '../messages/message.js';
 import { type MessageClass, typeNameOfClass } from '../messages/messageClass.js';
 import { createMessageContext } from '../pipeline/messageContext.js';
-import { MessagePipeline } from '../pipeline/messagePipeline.js';
 import type { PipelineBehavior } from '../pipeline/pipeline.js';
 import {
   currentMessageContext,
   inheritedTracing,
   runInMessageContext,
 } from '../tracing/messageContextStorage.js';
+import {
+  assertHandlerFunction,
+  type HandlerRegistration,
+  HandlerRegistry,
+} from './handlerRegistry.js';
 import type { QueryHandler } from './handlers.js';
 
 /** Options of {@link QueryBus}. */
@@ -24,13 +26,6 @@ export interface QueryRegistrationOptions {
   readonly behaviors?: readonly PipelineBehavior[];
 }
 
-interface Registration {
-  readonly handler: (query: AnyQuery) => unknown;
-  readonly behaviors: readonly PipelineBehavior[];
-  pipeline: MessagePipeline | undefined;
-  pipelineVersion: number;
-}
-
 /**
  * Answers queries: one handler per query type (by `typeName`), behaviours around it, no unit of
  * work. The answer is typed from the query class.
@@ -43,12 +38,10 @@ interface Registration {
  * const view = await queries.ask(new GetOrder({ orderId })); // OrderView | undefined
  */
 export class QueryBus {
-  readonly #registrations = new Map<string, Registration>();
-  readonly #global: PipelineBehavior[];
-  #globalVersion = 0;
+  readonly #handlers: HandlerRegistry<HandlerRegistration>;
 
   constructor(options: QueryBusOptions = {}) {
-    this.#global = [...(options.behaviors ?? [])];
+    this.#handlers = new HandlerRegistry(options.behaviors);
   }
 
   /** Registers the handler of one query type; a second registration throws {@link HandlerAlreadyRegisteredError}. */
@@ -58,33 +51,25 @@ export class QueryBus {
     options: QueryRegistrationOptions = {},
   ): this {
     const typeName = typeNameOfClass(queryClass, 'QueryBus.register');
-    if (typeof handler !== 'function') {
-      throw ValidationError.of(
-        'QueryBus.register',
-        'handler',
-        `the handler of ${typeName} must be a function`,
-      );
-    }
-    if (this.#registrations.has(typeName)) throw new HandlerAlreadyRegisteredError(typeName);
-    this.#registrations.set(typeName, {
-      handler: handler as unknown as Registration['handler'],
+    assertHandlerFunction('QueryBus.register', typeName, handler);
+    const run = handler as unknown as (query: AnyQuery) => unknown;
+    this.#handlers.add({
+      typeName,
+      terminal: (context) => run(context.message as AnyQuery),
       behaviors: [...(options.behaviors ?? [])],
-      pipeline: undefined,
-      pipelineVersion: -1,
     });
     return this;
   }
 
   /** Adds a behaviour around every query, inside the ones added before it. */
   use(behavior: PipelineBehavior): this {
-    this.#global.push(behavior);
-    this.#globalVersion++;
+    this.#handlers.use(behavior);
     return this;
   }
 
   /** True when a handler is registered for the query class or type name. */
   has(query: string | { readonly typeName: string }): boolean {
-    return this.#registrations.has(typeof query === 'string' ? query : query.typeName);
+    return this.#handlers.has(query);
   }
 
   /**
@@ -94,19 +79,7 @@ export class QueryBus {
    */
   async ask<TQuery extends AnyQuery>(query: TQuery): Promise<ResultOf<TQuery>> {
     const typeName = query.queryType;
-    const registration = this.#registrations.get(typeName);
-    if (registration === undefined) throw new NoHandlerRegisteredError(typeName);
-    if (
-      registration.pipeline === undefined ||
-      registration.pipelineVersion !== this.#globalVersion
-    ) {
-      const handler = registration.handler;
-      registration.pipeline = new MessagePipeline(
-        (context) => handler(context.message as AnyQuery),
-        [...this.#global, ...registration.behaviors],
-      );
-      registration.pipelineVersion = this.#globalVersion;
-    }
+    const { pipeline } = this.#handlers.resolve(typeName);
     const ambient = currentMessageContext();
     const inherited = inheritedTracing(ambient);
     const context = createMessageContext({
@@ -117,7 +90,6 @@ export class QueryBus {
       correlationId: inherited.correlationId ?? query.queryId,
       causationId: inherited.causationId ?? query.queryId,
     });
-    const pipeline = registration.pipeline;
     return (await runInMessageContext(context, () =>
       pipeline.execute(context),
     )) as ResultOf<TQuery>;

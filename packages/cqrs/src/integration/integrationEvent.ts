@@ -4,13 +4,18 @@ import {
   domainDefaults,
   type IdGenerator,
   type InputOf,
+  inputJsonSchema,
   type PropsOf,
+  parseOrThrow,
+  readMessageJSON,
   type Shape,
+  shapeFields,
   stableStringify,
   ValidationError,
   valuesEqual,
 } from '@pd/ddd';
 import { z } from 'zod';
+import { checkMessageDefinition } from '../messages/checkMessageDefinition.js';
 
 /** Optional metadata when constructing an integration event; absent values are minted. */
 export interface IntegrationEventMetadataInput {
@@ -62,13 +67,7 @@ export abstract class IntegrationEventBase {
 
   /** The event's own fields as a fresh plain object. */
   payload(): Record<string, unknown> {
-    const cls = this.constructor as unknown as { shape: Shape };
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(cls.shape)) {
-      const value = (this as Record<string, unknown>)[key];
-      if (value !== undefined) out[key] = value;
-    }
-    return out;
+    return shapeFields(this, { omitUndefined: true });
   }
 
   /** Same type, id, timestamp and fields. */
@@ -145,22 +144,12 @@ export function IntegrationEvent<TName extends string, TShape extends Shape>(
   shape: TShape,
   options: IntegrationEventOptions = {},
 ): IntegrationEventClass<TName, TShape> {
-  if (typeof typeName !== 'string' || typeName.trim() === '' || typeName.trim() !== typeName) {
-    throw ValidationError.of(
-      'integration event definition',
-      'typeName',
-      'a type name must be a non-empty string',
-    );
-  }
-  for (const key of INTEGRATION_EVENT_RESERVED) {
-    if (Object.hasOwn(shape, key)) {
-      throw ValidationError.of(
-        typeName,
-        key,
-        `"${key}" is reserved by the base class and cannot be a field`,
-      );
-    }
-  }
+  checkMessageDefinition(
+    typeName,
+    shape,
+    INTEGRATION_EVENT_RESERVED,
+    'integration event definition',
+  );
   const propsSchema = z.object(shape);
   const keys = Object.keys(shape);
 
@@ -173,15 +162,11 @@ export function IntegrationEvent<TName extends string, TShape extends Shape>(
 
     constructor(payload: unknown, metadata?: IntegrationEventMetadataInput) {
       super();
-      const parsed = propsSchema.safeParse(payload ?? {});
-      if (!parsed.success) throw ValidationError.fromZod(typeName, parsed.error);
-      const props = parsed.data as Record<string, unknown>;
+      const props = parseOrThrow(propsSchema, payload ?? {}, typeName) as Record<string, unknown>;
       for (const key of keys) {
         if (props[key] !== undefined) assertJsonSafe(typeName, key, props[key], new Set());
       }
-      const metaResult = metadataSchema.safeParse(metadata ?? {});
-      if (!metaResult.success) throw ValidationError.fromZod(typeName, metaResult.error);
-      const meta = metaResult.data;
+      const meta = parseOrThrow(metadataSchema, metadata ?? {}, typeName);
       const cls = this.constructor as typeof GeneratedIntegrationEvent;
       const defaults = domainDefaults();
       for (const key of keys) (this as Record<string, unknown>)[key] = deepFreeze(props[key]);
@@ -199,27 +184,12 @@ export function IntegrationEvent<TName extends string, TShape extends Shape>(
       ) => object,
       json: unknown,
     ): object {
-      if (typeof json !== 'object' || json === null)
-        throw ValidationError.of(typeName, '', 'expected an object');
-      const j = json as Partial<IntegrationEventJSON>;
-      if (j.type !== undefined && j.type !== typeName) {
-        throw ValidationError.of(
-          typeName,
-          'type',
-          `expected type ${typeName}, got ${String(j.type)}`,
-        );
-      }
-      const meta: Record<string, unknown> = {};
-      if (j.eventId !== undefined) meta.eventId = j.eventId;
-      if (j.occurredAt !== undefined) meta.occurredAt = j.occurredAt;
-      return new this(j.payload ?? {}, meta);
+      const { payload, metadata } = readMessageJSON(typeName, json, ['eventId', 'occurredAt']);
+      return new this(payload, metadata);
     }
 
     static jsonSchema(): Record<string, unknown> {
-      return z.toJSONSchema(propsSchema, { io: 'input', unrepresentable: 'any' }) as Record<
-        string,
-        unknown
-      >;
+      return inputJsonSchema(propsSchema);
     }
   }
   return GeneratedIntegrationEvent as unknown as IntegrationEventClass<TName, TShape>;

@@ -3,14 +3,18 @@ import {
   domainDefaults,
   type IdGenerator,
   type InputOf,
+  inputJsonSchema,
   type PropsOf,
+  parseOrThrow,
+  readMessageJSON,
   type Shape,
+  shapeFields,
   stableStringify,
   toJsonValue,
-  ValidationError,
   valuesEqual,
 } from '@pd/ddd';
 import { z } from 'zod';
+import { checkMessageDefinition } from './checkMessageDefinition.js';
 
 /** Phantom slot that carries a message's result type. Never set at run time. */
 export const RESULT: unique symbol = Symbol('@pd/cqrs.result');
@@ -55,31 +59,6 @@ export const MESSAGE_RESERVED = [
   'withTracing',
 ] as const;
 
-function checkDefinition(typeName: unknown, shape: Shape): asserts typeName is string {
-  if (typeof typeName !== 'string' || typeName.trim() === '' || typeName.trim() !== typeName) {
-    throw ValidationError.of(
-      'message definition',
-      'typeName',
-      'a type name must be a non-empty string',
-    );
-  }
-  for (const key of MESSAGE_RESERVED) {
-    if (Object.hasOwn(shape, key)) {
-      throw ValidationError.of(
-        typeName,
-        key,
-        `"${key}" is reserved by the base class and cannot be a field`,
-      );
-    }
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, input: unknown, typeName: string): T {
-  const result = schema.safeParse(input);
-  if (!result.success) throw ValidationError.fromZod(typeName, result.error);
-  return result.data;
-}
-
 /**
  * Base class of every command. `TResult` is what its handler returns; it rides on the command in a
  * phantom slot so `bus.send(command)` is typed without a cast.
@@ -99,10 +78,7 @@ export abstract class CommandBase<TResult = void> implements CommandTracing {
 
   /** The command's own fields as a fresh plain object. */
   payload(): Record<string, unknown> {
-    const cls = this.constructor as unknown as { shape: Shape };
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(cls.shape)) out[key] = (this as Record<string, unknown>)[key];
-    return out;
+    return shapeFields(this);
   }
 
   /** A copy with other tracing ids; the command id and payload are kept. */
@@ -168,10 +144,7 @@ export abstract class QueryBase<TResult = unknown> {
 
   /** The query's own fields as a fresh plain object. */
   payload(): Record<string, unknown> {
-    const cls = this.constructor as unknown as { shape: Shape };
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(cls.shape)) out[key] = (this as Record<string, unknown>)[key];
-    return out;
+    return shapeFields(this);
   }
 
   /** Same type and equal fields, id included. */
@@ -275,7 +248,7 @@ export function Command<TResult = void>() {
     shape: TShape,
     options: MessageOptions = {},
   ): CommandClass<TName, TShape, TResult> => {
-    checkDefinition(typeName, shape);
+    checkMessageDefinition(typeName, shape, MESSAGE_RESERVED, 'message definition');
     const propsSchema = z.strictObject(shape);
     const keys = Object.keys(shape);
 
@@ -287,8 +260,8 @@ export function Command<TResult = void>() {
 
       constructor(payload: unknown, metadata?: CommandMetadataInput) {
         super();
-        const props = parse(propsSchema, payload ?? {}, typeName) as Record<string, unknown>;
-        const meta = metadata === undefined ? {} : parse(commandMeta, metadata, typeName);
+        const props = parseOrThrow(propsSchema, payload ?? {}, typeName) as Record<string, unknown>;
+        const meta = metadata === undefined ? {} : parseOrThrow(commandMeta, metadata, typeName);
         for (const key of keys) (this as Record<string, unknown>)[key] = deepFreeze(props[key]);
         const cls = this.constructor as typeof GeneratedCommand;
         Object.assign(this, {
@@ -306,28 +279,16 @@ export function Command<TResult = void>() {
         ) => object,
         json: unknown,
       ): object {
-        if (typeof json !== 'object' || json === null)
-          throw ValidationError.of(typeName, '', 'expected an object');
-        const j = json as Partial<CommandJSON>;
-        if (j.type !== undefined && j.type !== typeName) {
-          throw ValidationError.of(
-            typeName,
-            'type',
-            `expected type ${typeName}, got ${String(j.type)}`,
-          );
-        }
-        const meta: Record<string, unknown> = {};
-        if (j.commandId !== undefined) meta.commandId = j.commandId;
-        if (j.correlationId !== undefined) meta.correlationId = j.correlationId;
-        if (j.causationId !== undefined) meta.causationId = j.causationId;
-        return new this(j.payload ?? {}, meta);
+        const { payload, metadata } = readMessageJSON(typeName, json, [
+          'commandId',
+          'correlationId',
+          'causationId',
+        ]);
+        return new this(payload, metadata);
       }
 
       static jsonSchema(): Record<string, unknown> {
-        return z.toJSONSchema(propsSchema, { io: 'input', unrepresentable: 'any' }) as Record<
-          string,
-          unknown
-        >;
+        return inputJsonSchema(propsSchema);
       }
     }
     return GeneratedCommand as unknown as CommandClass<TName, TShape, TResult>;
@@ -348,7 +309,7 @@ export function Query<TResult>() {
     shape: TShape,
     options: MessageOptions = {},
   ): QueryClass<TName, TShape, TResult> => {
-    checkDefinition(typeName, shape);
+    checkMessageDefinition(typeName, shape, MESSAGE_RESERVED, 'message definition');
     const propsSchema = z.strictObject(shape);
     const keys = Object.keys(shape);
 
@@ -360,8 +321,8 @@ export function Query<TResult>() {
 
       constructor(payload: unknown, metadata?: QueryMetadataInput) {
         super();
-        const props = parse(propsSchema, payload ?? {}, typeName) as Record<string, unknown>;
-        const meta = metadata === undefined ? {} : parse(queryMeta, metadata, typeName);
+        const props = parseOrThrow(propsSchema, payload ?? {}, typeName) as Record<string, unknown>;
+        const meta = metadata === undefined ? {} : parseOrThrow(queryMeta, metadata, typeName);
         for (const key of keys) (this as Record<string, unknown>)[key] = deepFreeze(props[key]);
         const cls = this.constructor as typeof GeneratedQuery;
         Object.assign(this, {
@@ -377,24 +338,12 @@ export function Query<TResult>() {
         ) => object,
         json: unknown,
       ): object {
-        if (typeof json !== 'object' || json === null)
-          throw ValidationError.of(typeName, '', 'expected an object');
-        const j = json as Partial<QueryJSON>;
-        if (j.type !== undefined && j.type !== typeName) {
-          throw ValidationError.of(
-            typeName,
-            'type',
-            `expected type ${typeName}, got ${String(j.type)}`,
-          );
-        }
-        return new this(j.payload ?? {}, j.queryId === undefined ? {} : { queryId: j.queryId });
+        const { payload, metadata } = readMessageJSON(typeName, json, ['queryId']);
+        return new this(payload, metadata);
       }
 
       static jsonSchema(): Record<string, unknown> {
-        return z.toJSONSchema(propsSchema, { io: 'input', unrepresentable: 'any' }) as Record<
-          string,
-          unknown
-        >;
+        return inputJsonSchema(propsSchema);
       }
     }
     return GeneratedQuery as unknown as QueryClass<TName, TShape, TResult>;

@@ -7,9 +7,11 @@ import {
   assertNoReserved,
   assertTypeName,
   deepFreeze,
+  inputJsonSchema,
   parseOrThrow,
-  pickFields,
+  readMessageJSON,
   type Shape,
+  shapeFields,
   stableStringify,
   toJsonValue,
   valuesEqual,
@@ -62,6 +64,15 @@ export const EVENT_RESERVED = [
   'constructor',
 ] as const;
 
+/** The metadata fields of {@link DomainEventJSON}, in the order `fromJSON` reads them. */
+const EVENT_METADATA_KEYS = [
+  'eventId',
+  'occurredAt',
+  'schemaVersion',
+  'correlationId',
+  'causationId',
+] as const;
+
 const metadataSchema = z.object({
   eventId: z.string().min(1).optional(),
   // A Date or an ISO-8601 string with offset; never coerced, so null, numbers and booleans fail
@@ -94,8 +105,7 @@ export abstract class DomainEventBase<TPayload extends object = object> implemen
 
   /** The domain fields only, as a fresh plain object. */
   payload(): TPayload {
-    const cls = this.constructor as unknown as { shape: Shape };
-    return pickFields(this, Object.keys(cls.shape)) as TPayload;
+    return shapeFields(this) as TPayload;
   }
 
   /** The metadata only. */
@@ -234,34 +244,12 @@ export function DomainEvent<TName extends string, TShape extends Shape>(
       ) => object,
       json: unknown,
     ): object {
-      if (typeof json !== 'object' || json === null)
-        throw ValidationError.of(typeName, '', 'expected an object');
-      const j = json as Partial<DomainEventJSON>;
-      if (j.type !== undefined && j.type !== typeName) {
-        throw ValidationError.of(
-          typeName,
-          'type',
-          `expected type ${typeName}, got ${String(j.type)}`,
-        );
-      }
-      const meta: EventMetadataInput = {};
-      for (const key of [
-        'eventId',
-        'occurredAt',
-        'schemaVersion',
-        'correlationId',
-        'causationId',
-      ] as const) {
-        if (j[key] !== undefined) (meta as Record<string, unknown>)[key] = j[key];
-      }
-      return new this(j.payload ?? {}, meta);
+      const { payload, metadata } = readMessageJSON(typeName, json, EVENT_METADATA_KEYS);
+      return new this(payload, metadata);
     }
 
     static jsonSchema(): Record<string, unknown> {
-      return z.toJSONSchema(propsSchema, { io: 'input', unrepresentable: 'any' }) as Record<
-        string,
-        unknown
-      >;
+      return inputJsonSchema(propsSchema);
     }
   }
 

@@ -1,10 +1,14 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError } from '../errors/validationError.js';
 
 /** A zod object shape: field name → schema. */
 export type Shape = z.core.$ZodShape;
 
-/** Parses `input` with `schema`, turning a zod failure into a {@link ValidationError}. */
+/**
+ * Parses `input` with `schema`, turning a zod failure into a {@link ValidationError}.
+ *
+ * @internal Shared with `@pd/cqrs`'s message classes; not part of the supported API.
+ */
 export function parseOrThrow<T>(
   schema: z.ZodType<T>,
   input: unknown,
@@ -108,7 +112,64 @@ export function pickFields(source: object, keys: readonly string[]): Record<stri
   return out;
 }
 
-/** Throws at class-definition time when a shape uses a name the base class reserves. */
+/**
+ * The fields a model instance's class declares in its static `shape`, as a fresh plain object:
+ * what `payload()` returns. With `omitUndefined`, absent optional fields are left out.
+ *
+ * @internal Shared with `@pd/cqrs`'s message classes; not part of the supported API.
+ */
+export function shapeFields(
+  instance: object,
+  options: { readonly omitUndefined?: boolean } = {},
+): Record<string, unknown> {
+  const { shape } = instance.constructor as unknown as { readonly shape: Shape };
+  const out = pickFields(instance, Object.keys(shape));
+  if (options.omitUndefined === true) {
+    for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
+  }
+  return out;
+}
+
+/**
+ * JSON Schema of a model's input shape, for catalogs: what callers may pass, with types JSON
+ * Schema cannot express left open rather than failing.
+ *
+ * @internal Shared with `@pd/cqrs`'s message classes; not part of the supported API.
+ */
+export function inputJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+/**
+ * Opens the JSON form of a message (`{ type, …metadata, payload }`) for its class's `fromJSON`:
+ * rejects a non-object and a `type` naming another class, and returns the payload (default `{}`)
+ * with the listed metadata keys that are present.
+ *
+ * @internal Shared with `@pd/cqrs`'s message classes; not part of the supported API.
+ */
+export function readMessageJSON(
+  typeName: string,
+  json: unknown,
+  metadataKeys: readonly string[],
+): { readonly payload: unknown; readonly metadata: Record<string, unknown> } {
+  if (typeof json !== 'object' || json === null) {
+    throw ValidationError.of(typeName, '', 'expected an object');
+  }
+  const j = json as Record<string, unknown>;
+  if (j.type !== undefined && j.type !== typeName) {
+    throw ValidationError.of(typeName, 'type', `expected type ${typeName}, got ${String(j.type)}`);
+  }
+  // The class's constructor validates these; here they are only copied across.
+  const metadata: Record<string, unknown> = {};
+  for (const key of metadataKeys) if (j[key] !== undefined) metadata[key] = j[key];
+  return { payload: j.payload ?? {}, metadata };
+}
+
+/**
+ * Throws at class-definition time when a shape uses a name the base class reserves.
+ *
+ * @internal Shared with `@pd/cqrs`'s message classes; not part of the supported API.
+ */
 export function assertNoReserved(
   typeName: string,
   shape: Shape,

@@ -3,6 +3,7 @@ import {
   assertNoReserved,
   assertTypeName,
   deepFreeze,
+  inputJsonSchema,
   parseOrThrow,
   pickFields,
   type Shape,
@@ -152,10 +153,7 @@ export function ValueObject<TName extends string, TShape extends Shape>(
     }
 
     static jsonSchema(): Record<string, unknown> {
-      return z.toJSONSchema(propsSchema, { io: 'input', unrepresentable: 'any' }) as Record<
-        string,
-        unknown
-      >;
+      return inputJsonSchema(propsSchema);
     }
 
     equals(other: unknown): boolean {
