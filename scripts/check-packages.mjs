@@ -3,14 +3,20 @@
 //   1. publint and attw (are the types wrong?) for every packages/* that has a dist/;
 //   2. an install test: `pnpm pack` the packages in INSTALL_TEST, `npm install` the tarballs into a
 //      fresh directory outside the workspace, then load each one with require() and import() and
-//      check that no third-party package other than ALLOWED_THIRD_PARTY was installed.
+//      check, package by package, which third-party packages it pulls in: only ALLOWED_THIRD_PARTY,
+//      plus the packages an entry declares in `allowThirdParty` together with everything those
+//      pull in themselves.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Packages installed from their tarballs, with exports that must exist under both loaders. */
+/**
+ * Packages installed from their tarballs, with exports that must exist under both loaders.
+ * `allowThirdParty`: third-party packages this entry may also depend on; their own dependencies
+ * (transitively, as npm installed them) are allowed for this entry too. Level packages declare none.
+ */
 const INSTALL_TEST = [
   { name: '@pd/ddd', exports: ['ValueObject'] },
   { name: '@pd/cqrs', exports: ['CommandBus'] },
@@ -18,8 +24,14 @@ const INSTALL_TEST = [
   { name: '@pd/eventsourcing', exports: ['InMemoryEventStore'] },
   { name: '@pd/advanced', exports: ['SubscriptionRunner'] },
   { name: '@pd/testing', exports: ['eventStoreContract', 'aggregateSpec'] },
+  // node-postgres and what it needs; PGlite is an optional peer and must not be installed.
+  {
+    name: '@pd/postgres',
+    exports: ['PostgresEventStore', 'PostgresSagaRepository', 'migrate'],
+    allowThirdParty: ['pg'],
+  },
 ];
-/** The only third-party packages a user may end up with. */
+/** The only third-party packages a level package may bring to a user. */
 const ALLOWED_THIRD_PARTY = ['zod', 'uuidv7'];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -138,8 +150,52 @@ try {
     }
   };
   walk(join(app, 'node_modules'));
-  const thirdParty = [...installed].filter((n) => !n.startsWith('@pd/')).sort();
-  const extra = thirdParty.filter((n) => !ALLOWED_THIRD_PARTY.includes(n));
+  const isThirdParty = (n) => !n.startsWith('@pd/');
+
+  // Node's resolution: the nearest node_modules/<name> from `fromDir` up to the app.
+  const resolveDir = (name, fromDir) => {
+    for (let dir = fromDir; dir.startsWith(app); dir = dirname(dir)) {
+      const candidate = join(dir, 'node_modules', name);
+      if (existsSync(join(candidate, 'package.json'))) return candidate;
+      if (dir === app) break;
+    }
+    return undefined;
+  };
+  // Every package `name` (resolved from `fromDir`) pulls in, itself included, as npm installed them.
+  const closure = (name, fromDir, seen = new Map()) => {
+    const dir = resolveDir(name, fromDir);
+    if (dir === undefined || seen.has(dir)) return seen;
+    seen.set(dir, name);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const deps = {
+      ...manifest.peerDependencies,
+      ...manifest.optionalDependencies,
+      ...manifest.dependencies,
+    };
+    for (const dep of Object.keys(deps)) closure(dep, dir, seen);
+    return seen;
+  };
+  const namesOf = (seen) => new Set(seen.values());
+
+  const allowedAnywhere = new Set(ALLOWED_THIRD_PARTY);
+  for (const { name, allowThirdParty = [] } of INSTALL_TEST) {
+    const pkgDir = resolveDir(name, app);
+    if (pkgDir === undefined) continue; // the install failed: reported above
+    const allowed = new Set(ALLOWED_THIRD_PARTY);
+    for (const root of allowThirdParty) {
+      for (const n of namesOf(closure(root, pkgDir))) allowed.add(n);
+    }
+    for (const n of allowed) allowedAnywhere.add(n);
+    const pulled = [...namesOf(closure(name, app))].filter(isThirdParty).sort();
+    const extra = pulled.filter((n) => !allowed.has(n));
+    check(`third-party packages of ${name}: ${pulled.join(', ') || 'none'}`, {
+      ok: extra.length === 0,
+      out: `not allowed: ${extra.join(', ')}`,
+    });
+  }
+
+  const thirdParty = [...installed].filter(isThirdParty).sort();
+  const extra = thirdParty.filter((n) => !allowedAnywhere.has(n));
   check(`third-party packages installed: ${thirdParty.join(', ') || 'none'}`, {
     ok: extra.length === 0,
     out: `not allowed: ${extra.join(', ')}`,

@@ -9,7 +9,7 @@ import {
 import { type BusLogger, MessageBus } from '@pd/bus';
 import type { MessageContext, NextHandler, PipelineBehavior } from '@pd/cqrs';
 import { DomainError } from '@pd/ddd';
-import { EventSourcedRepository, type Snapshot, type SnapshotStore } from '@pd/eventsourcing';
+import { EventSourcedRepository } from '@pd/eventsourcing';
 import {
   migrate,
   PostgresCheckpointStore,
@@ -45,27 +45,6 @@ export class CommandCounter implements PipelineBehavior {
       this.failed.set(context.messageType, (this.failed.get(context.messageType) ?? 0) + 1);
       throw error;
     }
-  }
-}
-
-/**
- * Snapshots are read while the command's transaction is open (loading the order) but written
- * after it committed. PGlite is a single connection, so the read must go through the transaction
- * and the write through the database: this store routes each call accordingly.
- */
-class SnapshotsAroundCommit implements SnapshotStore {
-  constructor(
-    private readonly inTransaction: SnapshotStore,
-    private readonly afterCommit: SnapshotStore,
-  ) {}
-  get(aggregateType: string, aggregateId: string): Promise<Snapshot | undefined> {
-    return this.inTransaction.get(aggregateType, aggregateId);
-  }
-  save(snapshot: Snapshot): Promise<void> {
-    return this.afterCommit.save(snapshot);
-  }
-  async delete(aggregateType: string, aggregateId: string): Promise<void> {
-    await this.afterCommit.delete?.(aggregateType, aggregateId);
   }
 }
 
@@ -107,7 +86,9 @@ export async function openShop(options: ShopOptions) {
   class ShopUnitOfWork extends PostgresUnitOfWork {
     readonly orders = this.track(
       new EventSourcedRepository(this.eventStore, Order, {
-        snapshotStore: new SnapshotsAroundCommit(this.snapshots, snapshots),
+        // Read in the command's transaction; written after it commits (the repository's
+        // afterCommit), when the unit of work's stores autocommit.
+        snapshotStore: this.snapshots,
         snapshotPolicy,
         upcaster,
       }),

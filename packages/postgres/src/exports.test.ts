@@ -12,6 +12,7 @@ it('pins the runtime export list of @pd/postgres', async () => {
     'PostgresLockProvider',
     'PostgresOutbox',
     'PostgresProcessedCommandStore',
+    'PostgresSagaRepository',
     'PostgresSnapshotStore',
     'PostgresUnitOfWork',
     'SCHEMA_NAME_PATTERN',

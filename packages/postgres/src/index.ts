@@ -2,8 +2,8 @@
  * `@pd/postgres` — PostgreSQL adapters for every pd persistence contract, on a PostgreSQL server
  * (node-postgres) or embedded PGlite: one SQL executor abstraction, versioned migrations (function
  * and `pd-postgres migrate` CLI), a gap-safe event store with LISTEN/NOTIFY wake-ups, snapshot and
- * checkpoint stores, a unit of work over one transaction, a processed-command store and advisory
- * locks.
+ * checkpoint stores, a unit of work over one transaction, a processed-command store, advisory
+ * locks, a transactional outbox and a saga repository.
  *
  * @packageDocumentation
  */
@@ -59,6 +59,10 @@ export {
   migrate,
 } from './migrations/migrate.js';
 export { PostgresOutbox, type PostgresOutboxOptions } from './outbox/postgresOutbox.js';
+export {
+  PostgresSagaRepository,
+  type PostgresSagaRepositoryOptions,
+} from './saga/postgresSagaRepository.js';
 export { assertSchemaName, DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from './schema/identifier.js';
 export {
   PostgresSnapshotStore,

@@ -1,9 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
-// Contract-style suites for the stores besides the event store, on PGlite always and on the
-// server when PD_POSTGRES_URL is set. One file, so PGlite starts once. `@pd/testing` contract
-// suites can be called from the same `describe.each` blocks once they exist.
+// Tests of the stores besides the event store, on PGlite always and on the
+// server when PD_POSTGRES_URL is set. One file, so PGlite starts once. The @pd/testing contract
+// suites run in contracts.test.ts; these tests cover what is PostgreSQL-specific.
+import { SagaState } from '@pd/advanced/saga';
 import { OutboxRelay } from '@pd/bus';
 import { FixedClock } from '@pd/ddd';
+import { EventSourcedRepository } from '@pd/eventsourcing';
 import {
   LATEST_SCHEMA_VERSION,
   migrate,
@@ -12,13 +14,14 @@ import {
   PostgresLockProvider,
   PostgresOutbox,
   PostgresProcessedCommandStore,
+  PostgresSagaRepository,
   PostgresSnapshotStore,
   PostgresUnitOfWork,
   type SqlExecutor,
 } from '@pd/postgres';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backends, freshSchema, randomSchema } from './testSupport/backends.js';
-import { Deposited, deposits } from './testSupport/events.js';
+import { Deposited, deposits, Tally } from './testSupport/events.js';
 
 /** The element at `index`, or a test failure. */
 function at<T>(items: readonly T[], index: number): T {
@@ -27,7 +30,7 @@ function at<T>(items: readonly T[], index: number): T {
   return item;
 }
 
-describe.each(backends('the store contracts', () => PGlite.create()))(
+describe.each(backends('the store contracts', (options) => PGlite.create(options)))(
   'PostgreSQL stores on $name',
   (backend) => {
     let db: SqlExecutor;
@@ -89,13 +92,85 @@ describe.each(backends('the store contracts', () => PGlite.create()))(
         expect(queries).toBe(0);
       });
 
+      it('upgrades a schema from an older version, keeping its data', async () => {
+        // As a schema migrated by the release before the saga table (version 2) looks.
+        await db.query(`DROP TABLE "${schema}".sagas`);
+        await db.query(`DELETE FROM "${schema}".pd_migrations WHERE version = 3`);
+        await new PostgresCheckpointStore(db, { schema, clock }).save('projection', 42);
+        expect(await migrate(db, { schema })).toEqual({
+          schema,
+          applied: [3],
+          version: LATEST_SCHEMA_VERSION,
+        });
+        expect(await new PostgresCheckpointStore(db, { schema }).load('projection')).toBe(42);
+        const saga = SagaState.create({ sagaType: 'Billing', correlationId: 'o-1' });
+        await new PostgresSagaRepository(db, { schema }).save(saga);
+        expect(saga.version).toBe(1);
+      });
+
       it('creates a schema that does not exist yet', async () => {
         const other = randomSchema('m');
         try {
-          expect((await migrate(db, { schema: other })).applied).toEqual([1, 2]);
+          expect((await migrate(db, { schema: other })).applied).toEqual([1, 2, 3]);
         } finally {
           await db.query(`DROP SCHEMA IF EXISTS "${other}" CASCADE`);
         }
+      });
+    });
+
+    describe('PostgresSagaRepository', () => {
+      const running = (correlationId: string): SagaState => {
+        const state = SagaState.create(
+          { sagaType: 'OrderFulfilment', correlationId },
+          { clock: new FixedClock('2026-03-01T10:00:00.000Z') },
+        );
+        state.markRunning();
+        return state;
+      };
+      const context = { commandId: 'cmd-1', correlationId: null, causationId: null };
+
+      it('saves in the unit of work transaction: a rollback stores no saga', async () => {
+        const sagas = new PostgresSagaRepository(db, { schema });
+        const uow = new PostgresUnitOfWork(db, { schema, clock });
+        await uow.begin(context);
+        await uow.sagas.save(running('order-1'));
+        // A repository on the plain executor joins the transaction during the commit chain.
+        uow.onBeforeCommit(async () => {
+          await sagas.save(running('order-2'));
+          throw new Error('refused');
+        });
+        await expect(uow.commit()).rejects.toThrow('refused');
+        await uow.rollback();
+        expect(await sagas.findByCorrelationId('order-1', 'OrderFulfilment')).toBeUndefined();
+        expect(await sagas.findByCorrelationId('order-2', 'OrderFulfilment')).toBeUndefined();
+      });
+
+      it('a conflict inside a unit of work is a ConcurrencyError and leaves the transaction usable', async () => {
+        const sagas = new PostgresSagaRepository(db, { schema });
+        const first = running('order-1');
+        await sagas.save(first);
+        const uow = new PostgresUnitOfWork(db, { schema, clock });
+        await uow.begin(context);
+        await expect(uow.sagas.save(running('order-1'))).rejects.toMatchObject({
+          code: 'CONCURRENCY',
+        });
+        const stale = await uow.sagas.getById(first.id);
+        if (stale === undefined) throw new Error('the saved saga is missing');
+        await expect(uow.sagas.save(stale, { expectedVersion: 7 })).rejects.toMatchObject({
+          code: 'CONCURRENCY',
+          expectedVersion: 7,
+          actualVersion: 1,
+        });
+        stale.suspend('waiting for payment', new Date('2026-03-01T11:00:00.000Z'));
+        await uow.sagas.save(stale);
+        await uow.commit();
+        const [due] = await sagas.findExpiredSuspended(new Date('2026-03-01T11:00:00.000Z'));
+        expect(due?.toJSON()).toEqual(stale.toJSON());
+        expect(due?.version).toBe(2);
+        // The indexed columns follow the state: resumed, it is no longer suspended.
+        stale.resume();
+        await sagas.save(stale);
+        expect(await sagas.findSuspended()).toEqual([]);
       });
     });
 
@@ -378,6 +453,68 @@ describe.each(backends('the store contracts', () => PGlite.create()))(
         await expect(uow.commit()).rejects.toMatchObject({ code: 'TRANSACTION_ABORTED' });
         await uow.rollback();
         expect(await new PostgresEventStore(db, { schema }).getStreamMetadata('s')).toBeUndefined();
+      });
+
+      it('writes a due snapshot after the commit through uow.snapshots, and none on rollback', async () => {
+        const id = '0190a6e0-0000-7000-8000-000000000001';
+        const snapshotErrors: unknown[] = [];
+        const hookErrors: unknown[] = [];
+        class TallyUnitOfWork extends PostgresUnitOfWork {
+          // The repository writes snapshots in its afterCommit hook, when the transaction is over.
+          readonly tallies = this.track(
+            new EventSourcedRepository(this.eventStore, Tally, {
+              snapshotStore: this.snapshots,
+              snapshotPolicy: { shouldSnapshot: () => true },
+              onSnapshotError: (error) => void snapshotErrors.push(error),
+            }),
+          );
+        }
+        const snapshots = new PostgresSnapshotStore(db, { schema });
+        const unitOfWork = () =>
+          new TallyUnitOfWork(db, {
+            schema,
+            clock,
+            onHookError: (error) => void hookErrors.push(error),
+          });
+
+        const rolledBack = unitOfWork();
+        rolledBack.onBeforeCommit(() => {
+          throw new Error('refused after the append');
+        });
+        await rolledBack.begin(context);
+        const lost = new Tally({ id });
+        lost.add(5);
+        await rolledBack.tallies.save(lost);
+        await expect(rolledBack.commit()).rejects.toThrow('refused after the append');
+        await rolledBack.rollback();
+        expect(await snapshots.get('Tally', id)).toBeUndefined();
+        await expect(rolledBack.snapshots.get('Tally', id)).rejects.toMatchObject({
+          code: 'UOW_STATE',
+        });
+
+        const committed = unitOfWork();
+        await committed.begin(context);
+        const tally = new Tally({ id });
+        tally.add(5);
+        tally.add(2);
+        await committed.tallies.save(tally);
+        await committed.commit();
+        expect(snapshotErrors).toEqual([]);
+        expect(hookErrors).toEqual([]);
+        expect(await snapshots.get('Tally', id)).toMatchObject({
+          aggregateType: 'Tally',
+          version: 2,
+          state: { total: 7 },
+        });
+        // After the commit the bound stores autocommit on the plain executor.
+        expect((await committed.snapshots.get('Tally', id))?.version).toBe(2);
+        expect(committed.executor.inTransaction).toBe(false);
+
+        const next = unitOfWork();
+        await next.begin(context);
+        const loaded = await next.tallies.getById(id);
+        expect(loaded?.total).toBe(7);
+        await next.rollback();
       });
 
       it('exposes no transaction before begin', async () => {

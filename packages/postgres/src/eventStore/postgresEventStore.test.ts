@@ -21,7 +21,7 @@ function counting(db: SqlExecutor): { executor: SqlExecutor; count: () => number
   return { executor, count: () => n };
 }
 
-describe.each(backends('the event store contract', () => PGlite.create()))(
+describe.each(backends('the event store contract', (options) => PGlite.create(options)))(
   'PostgresEventStore on $name',
   (backend) => {
     let db: SqlExecutor;
@@ -310,17 +310,20 @@ describe.each(backends('the event store contract', () => PGlite.create()))(
       expect(await store.getStreamMetadata('s')).toBeUndefined();
     });
 
-    it('an empty append checks the version and writes nothing', async () => {
+    it('an empty append checks the version and creates an empty stream, but no event', async () => {
+      await expect(
+        store.appendToStream('s', [], { expectedVersion: 'stream_exists' }),
+      ).rejects.toMatchObject({ code: 'CONCURRENCY' });
+      expect(await store.getStreamMetadata('s')).toBeUndefined();
       expect(await store.appendToStream('s', [], { expectedVersion: 'no_stream' })).toEqual({
         nextExpectedVersion: 0,
         lastPosition: null,
       });
-      expect(await store.getStreamMetadata('s')).toBeUndefined();
+      expect(await store.getStreamMetadata('s')).toMatchObject({ version: 0, deleted: false });
       await expect(
-        store.appendToStream('s', [], { expectedVersion: 'stream_exists' }),
-      ).rejects.toMatchObject({
-        code: 'CONCURRENCY',
-      });
+        store.appendToStream('s', [], { expectedVersion: 'no_stream' }),
+      ).rejects.toMatchObject({ code: 'CONCURRENCY', actualVersion: 0 });
+      expect((await store.readAll()).events).toEqual([]);
     });
 
     it('writes inside a caller transaction and rolls back with it', async () => {

@@ -56,6 +56,7 @@ interface Statements {
   readonly upsertAppend: string;
   readonly updateAppend: string;
   readonly diagnose: string;
+  readonly createEmpty: string;
   readonly readStream: string;
   readonly bound: string;
   readonly readAll: readonly [string, string, string, string];
@@ -106,6 +107,8 @@ FROM s`;
     WHERE st.stream_id = $1 AND NOT st.deleted AND ($3::int4 IS NULL OR st.version = $3::int4)
     RETURNING st.version
   )${appendTail}`,
+    createEmpty: `INSERT INTO ${s}.streams (stream_id, version, created_at, updated_at) VALUES ($1, 0, $2, $2)
+    ON CONFLICT (stream_id) DO NOTHING RETURNING version`,
     diagnose: `SELECT st.version, st.deleted,
     ($2::text IS NOT NULL AND EXISTS (
       SELECT 1 FROM ${s}.events e WHERE e.stream_id = $1 AND e.command_id = $2::text AND e.append_ordinal = 1
@@ -173,7 +176,9 @@ function assertLimit(value: number | undefined): void {
 /** How an expected version is checked in SQL: which statement, and the version it compares. */
 function expectation(expected: ExpectedVersion): { update: boolean; version: number | null } {
   if (expected === 'any') return { update: false, version: null };
-  if (expected === 'no_stream') return { update: false, version: 0 };
+  // -1 matches no stored version: 'no_stream' only inserts, it never accepts an existing (even
+  // empty, version 0) stream.
+  if (expected === 'no_stream') return { update: false, version: -1 };
   if (expected === 'stream_exists') return { update: true, version: null };
   if (typeof expected === 'number' && Number.isSafeInteger(expected) && expected >= 0) {
     return { update: expected > 0, version: expected };
@@ -439,6 +444,12 @@ export class PostgresEventStore implements EventStore {
       (expectedVersion === 'stream_exists' && state !== undefined) ||
       expectedVersion === version;
     if (!ok) throw new ConcurrencyError(streamId, expectedVersion, version);
+    if (state === undefined) {
+      // An empty append creates the stream (it then exists, at version 0), like the in-memory store.
+      const created = await executor.query(this.#sql.createEmpty, [streamId, this.#now()]);
+      // A racing writer created it first: decide again against what it wrote.
+      if (created.length === 0) return this.#appendNothing(executor, streamId, expectedVersion);
+    }
     return { nextExpectedVersion: version, lastPosition: null };
   }
 

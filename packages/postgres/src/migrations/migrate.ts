@@ -29,7 +29,7 @@ const MIGRATION_LOCK = int32Hash('pd:migrate');
  * applied version is recorded in `<schema>.pd_migrations`.
  *
  * @example
- * await migrate(db, { schema: 'shop' }); // { applied: [1, 2], version: 2 } the first time
+ * await migrate(db, { schema: 'shop' }); // { applied: [1, 2, 3], version: 3 } the first time
  */
 export async function migrate(
   executor: SqlExecutor,

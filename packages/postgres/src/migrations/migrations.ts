@@ -95,4 +95,32 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       ];
     },
   },
+  {
+    version: 3,
+    name: 'saga states',
+    statements: (schema: string) => {
+      const s = quoteIdent(schema);
+      // The state is the saga's JSON; the columns the finders filter on are copied beside it.
+      return [
+        `CREATE TABLE IF NOT EXISTS ${s}.sagas (
+          id text PRIMARY KEY,
+          saga_type text NOT NULL,
+          correlation_id text NOT NULL,
+          version integer NOT NULL CHECK (version > 0),
+          status text NOT NULL,
+          stalled boolean NOT NULL,
+          timeout_at timestamptz,
+          state jsonb NOT NULL,
+          created_at timestamptz NOT NULL,
+          updated_at timestamptz NOT NULL,
+          CONSTRAINT sagas_correlation_key UNIQUE (saga_type, correlation_id)
+        )`,
+        `CREATE INDEX IF NOT EXISTS sagas_stalled_idx ON ${s}.sagas (created_at, id) WHERE stalled`,
+        `CREATE INDEX IF NOT EXISTS sagas_suspended_idx ON ${s}.sagas (created_at, id)
+          WHERE status = 'SUSPENDED'`,
+        `CREATE INDEX IF NOT EXISTS sagas_timeout_idx ON ${s}.sagas (timeout_at, created_at, id)
+          WHERE status = 'SUSPENDED' AND timeout_at IS NOT NULL`,
+      ];
+    },
+  },
 ]);

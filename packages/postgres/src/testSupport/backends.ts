@@ -1,4 +1,6 @@
 // Test fixtures shared by this package's tests (not exported from the package).
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { fromPgPool } from '../executor/pgExecutor.js';
 import { fromPGlite, type PGliteLike } from '../executor/pgliteExecutor.js';
@@ -25,15 +27,25 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** Makes an in-memory PGlite (the test file imports `@electric-sql/pglite`, a dev dependency). */
-export type CreatePGlite = () => Promise<PGliteLike>;
+/**
+ * Makes an in-memory PGlite, from `loadDataDir` when given: `(options) => PGlite.create(options)`
+ * (the test file imports `@electric-sql/pglite`, a dev dependency).
+ */
+export type CreatePGlite = (options?: { loadDataDir: Blob }) => Promise<PGliteLike>;
+
+/** Starts PGlite from the template data directory of vitest.globalSetup.config.ts, if any. */
+async function startPGlite(create: CreatePGlite): Promise<PGliteLike> {
+  const template = process.env.PD_PGLITE_TEMPLATE;
+  if (template === undefined || !existsSync(template)) return create();
+  return create({ loadDataDir: new Blob([await readFile(template)]) });
+}
 
 function pgliteBackend(create: CreatePGlite): Backend {
   let db: PGliteLike | undefined;
   return {
     name: 'pglite',
     async open() {
-      db ??= await create();
+      db ??= await startPGlite(create);
       return fromPGlite(db);
     },
     async close() {

@@ -5,6 +5,7 @@ import { PostgresEventStore } from '../eventStore/postgresEventStore.js';
 import { runInTransaction } from '../executor/ambientTransaction.js';
 import type { QueryOptions, SqlExecutor, SqlTransaction } from '../executor/sqlExecutor.js';
 import { PostgresProcessedCommandStore } from '../idempotency/postgresProcessedCommandStore.js';
+import { PostgresSagaRepository } from '../saga/postgresSagaRepository.js';
 import { assertSchemaName, DEFAULT_SCHEMA } from '../schema/identifier.js';
 import { PostgresSnapshotStore } from '../snapshot/postgresSnapshotStore.js';
 
@@ -21,12 +22,16 @@ export interface PostgresUnitOfWorkOptions extends UnitOfWorkOptions {
 /**
  * A cqrs unit of work over ONE PostgreSQL transaction: `begin` opens it (on a dedicated pooled
  * connection), the commit chain runs inside it, and it commits or rolls back as a whole. So the
- * aggregate state, the appended events, the outbox rows and the processed-command record are
- * stored together or not at all.
+ * aggregate state, the appended events, the outbox rows, saga states and the processed-command
+ * record are stored together or not at all.
  *
  * Two ways to take part:
  * - use the transaction-bound stores it exposes (`eventStore`, `snapshots`, `checkpoints`,
- *   `processedCommands`, or raw SQL through `executor`) — usable once the unit of work has begun;
+ *   `processedCommands`, `sagas`, or raw SQL through `executor`) — usable once the unit of work
+ *   has begun. After a successful commit they fall back to the plain executor (each statement
+ *   commits on its own), because work the unit of work schedules after the commit — an
+ *   `EventSourcedRepository` writing its snapshots in `afterCommit`, after-commit hooks — still
+ *   uses them; after a rollback they refuse (`UnitOfWorkStateError`);
  * - or pass stores built on the plain executor: during `commit` (participant flush, outbox write,
  *   before-commit hooks) they join this transaction automatically. That is how an
  *   `EventSourcedRepository` appending at flush, a `PostgresOutbox` given as `{ outbox }` and
@@ -45,8 +50,12 @@ export class PostgresUnitOfWork extends AbstractUnitOfWork {
   readonly snapshots: PostgresSnapshotStore;
   readonly checkpoints: PostgresCheckpointStore;
   readonly processedCommands: PostgresProcessedCommandStore;
+  /** Saga states saved with the command (`@pd/advanced/saga`). */
+  readonly sagas: PostgresSagaRepository;
   readonly #db: SqlExecutor;
   #tx: SqlTransaction | undefined;
+  /** Set once the transaction committed: the bound stores then autocommit on `#db`. */
+  #committed = false;
 
   constructor(db: SqlExecutor, options: PostgresUnitOfWorkOptions = {}) {
     super(options);
@@ -57,7 +66,7 @@ export class PostgresUnitOfWork extends AbstractUnitOfWork {
       );
     }
     this.#db = db;
-    this.executor = new BoundExecutor(db, () => this.#tx);
+    this.executor = new BoundExecutor(db, () => (this.#committed ? db : this.#tx));
     const clock = options.clock === undefined ? {} : { clock: options.clock };
     this.eventStore = new PostgresEventStore(this.executor, {
       schema,
@@ -67,6 +76,7 @@ export class PostgresUnitOfWork extends AbstractUnitOfWork {
     this.snapshots = new PostgresSnapshotStore(this.executor, { schema });
     this.checkpoints = new PostgresCheckpointStore(this.executor, { schema, ...clock });
     this.processedCommands = new PostgresProcessedCommandStore(this.executor, { schema, ...clock });
+    this.sagas = new PostgresSagaRepository(this.executor, { schema });
   }
 
   override commit(): Promise<void> {
@@ -75,11 +85,13 @@ export class PostgresUnitOfWork extends AbstractUnitOfWork {
   }
 
   protected override async beginTransaction(): Promise<void> {
+    this.#committed = false;
     this.#tx = await this.#db.begin();
   }
 
   protected override async commitTransaction(): Promise<void> {
     await this.#tx?.commit();
+    this.#committed = this.#tx !== undefined;
   }
 
   protected override async rollbackTransaction(): Promise<void> {
@@ -87,21 +99,29 @@ export class PostgresUnitOfWork extends AbstractUnitOfWork {
   }
 }
 
-/** An executor that always targets the unit of work's current transaction. */
+/**
+ * An executor that always targets the unit of work's current transaction, or — once it committed —
+ * the plain executor (`current` returns it), so post-commit work autocommits instead of failing.
+ */
 class BoundExecutor implements SqlExecutor {
-  readonly inTransaction = true as const;
   readonly kind: 'pg' | 'pglite';
   readonly #root: SqlExecutor;
-  readonly #current: () => SqlTransaction | undefined;
+  readonly #current: () => SqlExecutor | undefined;
 
-  constructor(root: SqlExecutor, current: () => SqlTransaction | undefined) {
+  constructor(root: SqlExecutor, current: () => SqlExecutor | undefined) {
     this.kind = root.kind;
     this.#root = root;
     this.#current = current;
   }
 
+  /** True while bound to the open transaction; false after the commit (statements autocommit). */
+  get inTransaction(): boolean {
+    return this.#current() !== this.#root;
+  }
+
   get isOpen(): boolean {
-    return this.#current()?.isOpen ?? false;
+    const current = this.#current();
+    return current !== undefined && current !== this.#root && isOpen(current);
   }
 
   query<TRow extends object = Record<string, unknown>>(
@@ -109,15 +129,15 @@ class BoundExecutor implements SqlExecutor {
     params?: readonly unknown[],
     options?: QueryOptions,
   ): Promise<TRow[]> {
-    return this.#tx().query<TRow>(text, params, options);
+    return this.#target().query<TRow>(text, params, options);
   }
 
   transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    return this.#tx().transaction(fn);
+    return this.#target().transaction(fn);
   }
 
   begin(): Promise<SqlTransaction> {
-    return this.#tx().begin();
+    return this.#target().begin();
   }
 
   listen(channel: string, listener: (payload: string) => void): Promise<() => Promise<void>> {
@@ -126,11 +146,17 @@ class BoundExecutor implements SqlExecutor {
 
   async close(): Promise<void> {}
 
-  #tx(): SqlTransaction {
-    const tx = this.#current();
-    if (tx === undefined || !tx.isOpen) {
-      throw new UnitOfWorkStateError('the unit of work has no open transaction (call begin first)');
+  #target(): SqlExecutor {
+    const current = this.#current();
+    if (current === this.#root) return current;
+    if (current === undefined || !isOpen(current)) {
+      throw new UnitOfWorkStateError(
+        'the unit of work has no open transaction (call begin first; after a rollback it is over)',
+      );
     }
-    return tx;
+    return current;
   }
 }
+
+const isOpen = (executor: SqlExecutor): boolean =>
+  (executor as Partial<SqlTransaction>).isOpen === true;
