@@ -44,9 +44,9 @@ export class IdempotencyBehavior implements PipelineBehavior {
         throw error;
       }
     }
-    uow.onCompletion(async (outcome) => {
-      if (outcome === 'rolledBack') await store.release(commandId);
-    });
+    uow.onCompletion((outcome) =>
+      outcome === 'rolledBack' ? store.release(commandId) : undefined,
+    );
     const result = await next();
     uow.onBeforeCommit(() => store.complete(commandId, result));
     return result;

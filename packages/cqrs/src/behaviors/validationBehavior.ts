@@ -1,4 +1,5 @@
 import { type MessageClass, typeNameOfClass } from '../messages/messageClass.js';
+import { isThenable, toPromise } from '../pipeline/messagePipeline.js';
 import type { MessageContext, NextHandler, PipelineBehavior } from '../pipeline/pipeline.js';
 
 /** Rejects a message by throwing (sync or async). Its return value is ignored. */
@@ -29,12 +30,33 @@ export class ValidationBehavior implements PipelineBehavior {
     return this;
   }
 
-  async handle(context: MessageContext, next: NextHandler): Promise<unknown> {
-    const validators = this.#validators.get(context.messageType);
-    if (validators !== undefined) {
-      for (const validate of validators)
-        await (validate as MessageValidator<unknown>)(context.message);
+  handle(context: MessageContext, next: NextHandler): Promise<unknown> {
+    try {
+      const validators = this.#validators.get(context.messageType);
+      if (validators !== undefined) {
+        for (let index = 0; index < validators.length; index++) {
+          const pending = (validators[index] as MessageValidator<unknown>)(context.message);
+          // Sync validators (the common case) cost no promise; from the first async one on, wait.
+          if (isThenable(pending))
+            return this.#continue(pending, validators, index + 1, context, next);
+        }
+      }
+      return toPromise(next());
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  async #continue(
+    pending: PromiseLike<unknown>,
+    validators: readonly MessageValidator<never>[],
+    from: number,
+    context: MessageContext,
+    next: NextHandler,
+  ): Promise<unknown> {
+    await pending;
+    for (let index = from; index < validators.length; index++)
+      await (validators[index] as MessageValidator<unknown>)(context.message);
     return next();
   }
 }

@@ -3,8 +3,8 @@ import { CommandExecutionError } from '../errors/cqrsErrors.js';
 import type { AnyCommand, ResultOf } from '../messages/message.js';
 import { type MessageClass, typeNameOfClass } from '../messages/messageClass.js';
 import { createMessageContext } from '../pipeline/messageContext.js';
-import type { MessagePipeline } from '../pipeline/messagePipeline.js';
-import type { PipelineBehavior } from '../pipeline/pipeline.js';
+import { type ComposedPipeline, isThenable, toPromise } from '../pipeline/messagePipeline.js';
+import type { MessageContext, PipelineBehavior } from '../pipeline/pipeline.js';
 import type { RetryPolicy } from '../retry/retryPolicy.js';
 import {
   currentMessageContext,
@@ -16,6 +16,7 @@ import {
   assertHandlerFunction,
   type HandlerRegistration,
   HandlerRegistry,
+  type ResolvedHandler,
 } from './handlerRegistry.js';
 import type { CommandDispatcher, CommandHandler, DispatchOutcome } from './handlers.js';
 
@@ -118,8 +119,13 @@ export class CommandBus implements CommandDispatcher {
   }
 
   /** Runs `command` and resolves to its handler's result. */
-  async send<TCommand extends AnyCommand>(command: TCommand): Promise<ResultOf<TCommand>> {
-    return (await this.dispatch(command)).result;
+  send<TCommand extends AnyCommand>(command: TCommand): Promise<ResultOf<TCommand>> {
+    try {
+      const outcome = toPromise(this.dispatch(command)) as Promise<DispatchOutcome<unknown>>;
+      return outcome.then(resultOf) as Promise<ResultOf<TCommand>>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -129,43 +135,59 @@ export class CommandBus implements CommandDispatcher {
    * @throws NoHandlerRegisteredError when no handler is registered (before any unit of work).
    * @throws CommandExecutionError wrapping any other failure, after the rollback.
    */
-  async dispatch<TCommand extends AnyCommand>(
+  dispatch<TCommand extends AnyCommand>(
     command: TCommand,
   ): Promise<DispatchOutcome<ResultOf<TCommand>>> {
-    const { registration, pipeline } = this.#handlers.resolve(command.commandType);
-    const traced = withAmbientTracing(command);
+    let resolved: ResolvedHandler<Registration>;
+    let traced: AnyCommand;
+    try {
+      resolved = this.#handlers.resolve(command.commandType);
+      traced = withAmbientTracing(command);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { registration, pipeline } = resolved;
+    // The first attempt is the fast path: retries and error wrapping only run after a failure.
+    return this.#attempt(registration, pipeline, traced).then(undefined, (failure: unknown) =>
+      this.#afterFailure(registration, pipeline, traced, failure as AttemptFailure),
+    ) as Promise<DispatchOutcome<ResultOf<TCommand>>>;
+  }
+
+  /** Retries per the policy after failed attempt(s), or throws the {@link CommandExecutionError}. */
+  async #afterFailure(
+    registration: Registration,
+    pipeline: ComposedPipeline,
+    command: AnyCommand,
+    firstFailure: AttemptFailure,
+  ): Promise<DispatchOutcome<unknown>> {
     const retry = registration.retry ?? this.#retry;
+    let failure = firstFailure;
     for (let attempt = 1; ; attempt++) {
-      try {
-        return (await this.#attempt(registration, pipeline, traced)) as DispatchOutcome<
-          ResultOf<TCommand>
-        >;
-      } catch (failure) {
-        const { error, rollbackError } = failure as AttemptFailure;
-        if (
-          retry !== undefined &&
-          attempt < retry.maxAttempts &&
-          retry.shouldRetry(error, attempt)
-        ) {
-          const delay = retry.backoffMs(attempt);
-          if (delay > 0) await retry.sleep(delay);
+      const { error, rollbackError } = failure;
+      if (retry !== undefined && attempt < retry.maxAttempts && retry.shouldRetry(error, attempt)) {
+        const delay = retry.backoffMs(attempt);
+        if (delay > 0) await retry.sleep(delay);
+        try {
+          return await this.#attempt(registration, pipeline, command);
+        } catch (next) {
+          failure = next as AttemptFailure;
           continue;
         }
-        throw new CommandExecutionError(traced, error, { attempts: attempt, rollbackError });
       }
+      throw new CommandExecutionError(command, error, { attempts: attempt, rollbackError });
     }
   }
 
-  async #attempt(
+  #attempt(
     registration: Registration,
-    pipeline: MessagePipeline,
+    pipeline: ComposedPipeline,
     command: AnyCommand,
   ): Promise<DispatchOutcome<unknown>> {
     let uow: UnitOfWork;
     try {
       uow = registration.uow();
     } catch (error) {
-      throw new AttemptFailure(error, undefined);
+      return Promise.reject(new AttemptFailure(error, undefined));
     }
     const correlationId = command.correlationId ?? command.commandId;
     const causationId = command.causationId ?? command.commandId;
@@ -178,23 +200,40 @@ export class CommandBus implements CommandDispatcher {
       causationId,
       uow,
     });
-    return runInMessageContext(context, async () => {
-      try {
-        await uow.begin({ commandId: command.commandId, correlationId, causationId });
-        const result = await pipeline.execute(context);
-        await uow.commit();
-        return { result, events: uow.collectEvents() };
-      } catch (error) {
-        let rollbackError: unknown;
-        try {
-          await uow.rollback();
-        } catch (e) {
-          rollbackError = e;
-        }
-        throw new AttemptFailure(error, rollbackError);
-      }
-    });
+    return runInMessageContext(context, () => runInUnitOfWork(uow, pipeline, context));
   }
+}
+
+/** Runs one attempt inside the ambient context: begin, pipeline, commit; rollback on any failure. */
+async function runInUnitOfWork(
+  uow: UnitOfWork,
+  pipeline: ComposedPipeline,
+  context: MessageContext,
+): Promise<DispatchOutcome<unknown>> {
+  try {
+    await uow.begin({
+      commandId: context.messageId,
+      correlationId: context.correlationId,
+      causationId: context.causationId,
+    });
+    // A sync handler behind sync behaviours returns its value: no promise turn to wait for.
+    let result = pipeline(context);
+    if (isThenable(result)) result = await result;
+    await uow.commit();
+    return { result, events: uow.collectEvents() };
+  } catch (error) {
+    let rollbackError: unknown;
+    try {
+      await uow.rollback();
+    } catch (e) {
+      rollbackError = e;
+    }
+    throw new AttemptFailure(error, rollbackError);
+  }
+}
+
+function resultOf(outcome: DispatchOutcome<unknown>): unknown {
+  return outcome.result;
 }
 
 /**

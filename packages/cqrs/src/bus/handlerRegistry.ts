@@ -1,6 +1,10 @@
 import { ValidationError } from '@pd/ddd';
 import { HandlerAlreadyRegisteredError, NoHandlerRegisteredError } from '../errors/cqrsErrors.js';
-import { MessagePipeline, type TerminalHandler } from '../pipeline/messagePipeline.js';
+import {
+  type ComposedPipeline,
+  composePipeline,
+  type TerminalHandler,
+} from '../pipeline/messagePipeline.js';
 import type { PipelineBehavior } from '../pipeline/pipeline.js';
 
 /** What a bus keeps for one message type; buses add their own fields (unit of work, retry). */
@@ -12,9 +16,16 @@ export interface HandlerRegistration {
   readonly behaviors: readonly PipelineBehavior[];
 }
 
+/** A registration with its composed pipeline, as {@link HandlerRegistry.resolve} returns it. */
+export interface ResolvedHandler<TRegistration> {
+  readonly registration: TRegistration;
+  /** Bus-wide behaviours, then the type's own, then the handler; may return a plain value. */
+  readonly pipeline: ComposedPipeline;
+}
+
 interface Entry<TRegistration> {
   readonly registration: TRegistration;
-  pipeline: MessagePipeline | undefined;
+  pipeline: ComposedPipeline | undefined;
   pipelineVersion: number;
 }
 
@@ -55,17 +66,18 @@ export class HandlerRegistry<TRegistration extends HandlerRegistration> {
    *
    * @throws NoHandlerRegisteredError when the type has no handler.
    */
-  resolve(typeName: string): { registration: TRegistration; pipeline: MessagePipeline } {
+  resolve(typeName: string): ResolvedHandler<TRegistration> {
     const entry = this.#entries.get(typeName);
     if (entry === undefined) throw new NoHandlerRegisteredError(typeName);
     if (entry.pipeline === undefined || entry.pipelineVersion !== this.#globalVersion) {
-      entry.pipeline = new MessagePipeline(entry.registration.terminal, [
+      entry.pipeline = composePipeline(entry.registration.terminal, [
         ...this.#global,
         ...entry.registration.behaviors,
       ]);
       entry.pipelineVersion = this.#globalVersion;
     }
-    return { registration: entry.registration, pipeline: entry.pipeline };
+    // The entry itself (its pipeline is now set): no allocation per dispatch.
+    return entry as ResolvedHandler<TRegistration>;
   }
 }
 

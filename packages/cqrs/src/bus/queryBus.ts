@@ -1,6 +1,7 @@
 import type { AnyQuery, ResultOf } from '../messages/message.js';
 import { type MessageClass, typeNameOfClass } from '../messages/messageClass.js';
 import { createMessageContext } from '../pipeline/messageContext.js';
+import { toPromise } from '../pipeline/messagePipeline.js';
 import type { PipelineBehavior } from '../pipeline/pipeline.js';
 import {
   currentMessageContext,
@@ -77,21 +78,25 @@ export class QueryBus {
    *
    * @throws NoHandlerRegisteredError when no handler is registered for the query's type.
    */
-  async ask<TQuery extends AnyQuery>(query: TQuery): Promise<ResultOf<TQuery>> {
-    const typeName = query.queryType;
-    const { pipeline } = this.#handlers.resolve(typeName);
-    const ambient = currentMessageContext();
-    const inherited = inheritedTracing(ambient);
-    const context = createMessageContext({
-      message: query,
-      kind: 'query',
-      messageType: typeName,
-      messageId: query.queryId,
-      correlationId: inherited.correlationId ?? query.queryId,
-      causationId: inherited.causationId ?? query.queryId,
-    });
-    return (await runInMessageContext(context, () =>
-      pipeline.execute(context),
-    )) as ResultOf<TQuery>;
+  ask<TQuery extends AnyQuery>(query: TQuery): Promise<ResultOf<TQuery>> {
+    try {
+      const typeName = query.queryType;
+      const { pipeline } = this.#handlers.resolve(typeName);
+      const ambient = currentMessageContext();
+      const inherited = inheritedTracing(ambient);
+      const context = createMessageContext({
+        message: query,
+        kind: 'query',
+        messageType: typeName,
+        messageId: query.queryId,
+        correlationId: inherited.correlationId ?? query.queryId,
+        causationId: inherited.causationId ?? query.queryId,
+      });
+      return toPromise(runInMessageContext(context, () => pipeline(context))) as Promise<
+        ResultOf<TQuery>
+      >;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 }

@@ -40,6 +40,9 @@ type Entry =
   | { readonly state: 'in-flight' }
   | { readonly state: 'completed'; readonly result: unknown };
 
+/** Entries are never mutated, so every claim shares this one. */
+const IN_FLIGHT: Entry = Object.freeze({ state: 'in-flight' });
+
 /**
  * A {@link ProcessedCommandStore} in a `Map`: for tests and single-process applications. Records
  * are kept for the life of the store. Results are stored by reference, not copied.
@@ -55,7 +58,7 @@ export class InMemoryProcessedCommandStore implements ProcessedCommandStore {
   async claim(commandId: string): Promise<ClaimResult> {
     const entry = this.#entries.get(commandId);
     if (entry === undefined) {
-      this.#entries.set(commandId, { state: 'in-flight' });
+      this.#entries.set(commandId, IN_FLIGHT);
       return 'claimed';
     }
     return entry.state === 'completed' ? { completed: entry.result } : 'in-flight';

@@ -28,6 +28,6 @@ export function createMessageContext<TMessage>(
     correlationId: init.correlationId ?? null,
     causationId: init.causationId ?? null,
     messageId: init.messageId,
-    metadata: new Map(init.metadata ?? []),
+    metadata: init.metadata === undefined ? new Map() : new Map(init.metadata),
   };
 }

@@ -1,5 +1,6 @@
 import type { AnyDomainEvent } from '@pd/ddd';
 import { UnitOfWorkStateError } from '../errors/cqrsErrors.js';
+import { isThenable } from '../pipeline/messagePipeline.js';
 import type {
   EventSink,
   UnitOfWork,
@@ -18,6 +19,9 @@ export interface UnitOfWorkOptions {
   /** Reports failures of after-commit and completion hooks (they cannot undo the commit). */
   readonly onHookError?: (error: unknown) => void;
 }
+
+/** The shared empty list every hook and participant list starts as; never pushed to. */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
 
 const EMPTY_CONTEXT: UnitOfWorkContext = Object.freeze({
   commandId: null,
@@ -38,11 +42,13 @@ const EMPTY_CONTEXT: UnitOfWorkContext = Object.freeze({
 export abstract class AbstractUnitOfWork implements UnitOfWork {
   #status: UnitOfWorkStatus = 'idle';
   #context: UnitOfWorkContext = EMPTY_CONTEXT;
-  #participants: UnitOfWorkParticipant[] = [];
+  // Lists start as the shared empty NONE and get their own array on the first push: most units
+  // of work use few of them, and one is made per command.
+  #participants: UnitOfWorkParticipant[] = NONE;
   #events: AnyDomainEvent[] = [];
-  #beforeCommit: Hook<readonly AnyDomainEvent[]>[] = [];
-  #afterCommit: Hook<readonly AnyDomainEvent[]>[] = [];
-  #completion: Hook<UnitOfWorkOutcome>[] = [];
+  #beforeCommit: Hook<readonly AnyDomainEvent[]>[] = NONE;
+  #afterCommit: Hook<readonly AnyDomainEvent[]>[] = NONE;
+  #completion: Hook<UnitOfWorkOutcome>[] = NONE;
   readonly #options: UnitOfWorkOptions;
 
   constructor(options: UnitOfWorkOptions = {}) {
@@ -61,13 +67,15 @@ export abstract class AbstractUnitOfWork implements UnitOfWork {
     if (this.#status !== 'idle')
       throw new UnitOfWorkStateError(`cannot begin a unit of work that is ${this.#status}`);
     this.#context = Object.freeze({ ...context });
-    this.#events = [];
+    // #events is still the constructor's empty array: only an idle unit of work can begin.
     this.#status = 'active';
-    await this.beginTransaction();
+    if (this.beginTransaction !== AbstractUnitOfWork.prototype.beginTransaction)
+      await this.beginTransaction();
   }
 
   enlist<TParticipant extends UnitOfWorkParticipant>(participant: TParticipant): TParticipant {
-    if (!this.#participants.includes(participant)) this.#participants.push(participant);
+    if (this.#participants === NONE) this.#participants = [participant];
+    else if (!this.#participants.includes(participant)) this.#participants.push(participant);
     return participant;
   }
 
@@ -79,36 +87,68 @@ export abstract class AbstractUnitOfWork implements UnitOfWork {
   }
 
   onBeforeCommit(hook: Hook<readonly AnyDomainEvent[]>): void {
-    this.#beforeCommit.push(hook);
+    if (this.#beforeCommit === NONE) this.#beforeCommit = [hook];
+    else this.#beforeCommit.push(hook);
   }
 
   onAfterCommit(hook: Hook<readonly AnyDomainEvent[]>): void {
-    this.#afterCommit.push(hook);
+    if (this.#afterCommit === NONE) this.#afterCommit = [hook];
+    else this.#afterCommit.push(hook);
   }
 
   onCompletion(hook: Hook<UnitOfWorkOutcome>): void {
-    this.#completion.push(hook);
+    if (this.#completion === NONE) this.#completion = [hook];
+    else this.#completion.push(hook);
   }
 
+  // The steps below await only what returned a promise, and skip the storage hooks this class
+  // leaves empty: a commit with nothing to do then takes no promise turns. The order is the same.
   async commit(): Promise<void> {
     if (this.#status === 'idle') await this.begin(this.#context);
     if (this.#status !== 'active')
       throw new UnitOfWorkStateError(`cannot commit a unit of work that is ${this.#status}`);
-    for (const participant of this.#participants) await participant.flush?.(this.#context);
+    const context = this.#context;
+    for (const participant of this.#participants) {
+      const flush = participant.flush;
+      if (flush != null) {
+        const flushed = flush.call(participant, context);
+        if (isThenable(flushed)) await flushed;
+      }
+    }
     const events = this.collectAndStamp();
     if (this.#options.outbox && events.length > 0)
-      await this.#options.outbox.write(events, this.#context);
-    await this.writeOutbox(events);
-    for (const hook of this.#beforeCommit) await hook(events);
-    await this.commitTransaction();
+      await this.#options.outbox.write(events, context);
+    if (this.writeOutbox !== AbstractUnitOfWork.prototype.writeOutbox)
+      await this.writeOutbox(events);
+    for (const hook of this.#beforeCommit) {
+      const done = hook(events);
+      if (isThenable(done)) await done;
+    }
+    if (this.commitTransaction !== AbstractUnitOfWork.prototype.commitTransaction)
+      await this.commitTransaction();
     this.#events = events;
     this.#status = 'committed';
     for (const participant of this.#participants) {
-      if (participant.afterCommit)
-        await this.#safely(() => participant.afterCommit?.(this.#context));
+      const afterCommit = participant.afterCommit;
+      if (afterCommit) {
+        try {
+          const done = afterCommit.call(participant, context);
+          if (isThenable(done)) await done;
+        } catch (error) {
+          this.#hookFailed(error);
+        }
+      }
     }
-    for (const hook of this.#afterCommit) await this.#safely(() => hook(events));
-    await this.#complete('committed');
+    for (const hook of this.#afterCommit) {
+      try {
+        const done = hook(events);
+        if (isThenable(done)) await done;
+      } catch (error) {
+        this.#hookFailed(error);
+      }
+    }
+    const completing = this.#complete('committed');
+    if (completing !== undefined) await completing;
   }
 
   async rollback(): Promise<void> {
@@ -118,9 +158,14 @@ export abstract class AbstractUnitOfWork implements UnitOfWork {
     this.#events = [];
     for (const participant of this.#participants) participant.discardEvents?.();
     try {
-      if (wasActive) await this.rollbackTransaction();
+      if (
+        wasActive &&
+        this.rollbackTransaction !== AbstractUnitOfWork.prototype.rollbackTransaction
+      )
+        await this.rollbackTransaction();
     } finally {
-      await this.#complete('rolledBack');
+      const completing = this.#complete('rolledBack');
+      if (completing !== undefined) await completing;
     }
   }
 
@@ -156,22 +201,35 @@ export abstract class AbstractUnitOfWork implements UnitOfWork {
   /** Hook: roll back the storage transaction. */
   protected async rollbackTransaction(): Promise<void> {}
 
-  async #complete(outcome: UnitOfWorkOutcome): Promise<void> {
+  /** Runs the completion hooks, last registered first; `undefined` when there are none. */
+  #complete(outcome: UnitOfWorkOutcome): Promise<void> | undefined {
     const hooks = this.#completion;
-    this.#completion = [];
-    for (const hook of hooks.reverse()) await this.#safely(() => hook(outcome));
+    if (hooks.length === 0) return undefined;
+    this.#completion = NONE;
+    return this.#runCompletion(hooks.reverse(), outcome);
   }
 
-  async #safely(fn: () => Promise<void> | void): Promise<void> {
-    try {
-      await fn();
-    } catch (error) {
-      if (this.#options.onHookError) this.#options.onHookError(error);
-      else
-        process.emitWarning(
-          `pd: a unit-of-work hook failed after the outcome was decided: ${String(error)}`,
-        );
+  async #runCompletion(
+    hooks: readonly Hook<UnitOfWorkOutcome>[],
+    outcome: UnitOfWorkOutcome,
+  ): Promise<void> {
+    for (const hook of hooks) {
+      try {
+        const done = hook(outcome);
+        if (isThenable(done)) await done;
+      } catch (error) {
+        this.#hookFailed(error);
+      }
     }
+  }
+
+  /** A hook failed after the outcome was decided: it cannot change it, so it is only reported. */
+  #hookFailed(error: unknown): void {
+    if (this.#options.onHookError) this.#options.onHookError(error);
+    else
+      process.emitWarning(
+        `pd: a unit-of-work hook failed after the outcome was decided: ${String(error)}`,
+      );
   }
 }
 

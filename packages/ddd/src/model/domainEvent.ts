@@ -86,6 +86,9 @@ const metadataSchema = z.object({
   causationId: z.string().min(1).nullable().optional(),
 });
 
+/** The parsed metadata of an event built without any. */
+const NO_METADATA: z.output<typeof metadataSchema> = Object.freeze({});
+
 /** Base class of every domain event. Build subclasses with {@link DomainEvent}. */
 export abstract class DomainEventBase<TPayload extends object = object> implements EventMetadata {
   /** Set by {@link DomainEvent}. */
@@ -224,16 +227,17 @@ export function DomainEvent<TName extends string, TShape extends Shape>(
       super();
       const cls = this.constructor as typeof GeneratedEvent;
       const props = parseOrThrow(propsSchema, payload, typeName) as Record<string, unknown>;
-      const meta = metadata === undefined ? {} : parseOrThrow(metadataSchema, metadata, typeName);
-      const defaults = domainDefaults();
-      for (const key of keys) (this as Record<string, unknown>)[key] = deepFreeze(props[key]);
-      Object.assign(this, {
-        eventId: meta.eventId ?? (cls.idGenerator ?? defaults.idGenerator).generate(),
-        occurredAt: meta.occurredAt ?? (cls.clock ?? defaults.clock).now(),
-        schemaVersion: meta.schemaVersion ?? cls.schemaVersion,
-        correlationId: meta.correlationId ?? null,
-        causationId: meta.causationId ?? null,
-      });
+      const meta =
+        metadata === undefined ? NO_METADATA : parseOrThrow(metadataSchema, metadata, typeName);
+      const self = this as Record<string, unknown>;
+      for (const key of keys) self[key] = deepFreeze(props[key]);
+      // Assigned one by one (no temporary object), in the order the id and the time are minted;
+      // the domain defaults are looked up only when the class and the caller name no source.
+      self.eventId = meta.eventId ?? (cls.idGenerator ?? domainDefaults().idGenerator).generate();
+      self.occurredAt = meta.occurredAt ?? (cls.clock ?? domainDefaults().clock).now();
+      self.schemaVersion = meta.schemaVersion ?? cls.schemaVersion;
+      self.correlationId = meta.correlationId ?? null;
+      self.causationId = meta.causationId ?? null;
       Object.freeze(this);
     }
 
