@@ -49,9 +49,11 @@ export class Deposit extends Command<number>()('Deposit', {
 /** Any event of an account. */
 export type AccountEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn;
 
-/** The plain row of an event, as a hand-written store keeps it. */
+/** The plain row of an event, as a hand-written store keeps it: what a fold needs. */
 export interface PlainEvent {
   readonly type: string;
+  /** The event's version in its stream (1-based): the folded state's version. */
+  readonly streamVersion: number;
   readonly payload: {
     readonly accountId: string;
     readonly amount?: number;
@@ -63,23 +65,37 @@ export interface PlainEvent {
 export interface PlainAccount {
   readonly owner: string;
   readonly balance: number;
+  /** The version of the last event folded in, as an aggregate tracks it for concurrency checks. */
+  readonly version: number;
 }
 
 /** The hand-written fold of the baselines: what `Account`'s apply handlers do. */
 export function applyPlain(state: PlainAccount, event: PlainEvent): PlainAccount {
   switch (event.type) {
     case 'AccountOpened':
-      return { owner: event.payload.owner ?? '', balance: state.balance };
+      return {
+        owner: event.payload.owner ?? '',
+        balance: state.balance,
+        version: event.streamVersion,
+      };
     case 'MoneyDeposited':
-      return { owner: state.owner, balance: state.balance + (event.payload.amount ?? 0) };
+      return {
+        owner: state.owner,
+        balance: state.balance + (event.payload.amount ?? 0),
+        version: event.streamVersion,
+      };
     case 'MoneyWithdrawn':
-      return { owner: state.owner, balance: state.balance - (event.payload.amount ?? 0) };
+      return {
+        owner: state.owner,
+        balance: state.balance - (event.payload.amount ?? 0),
+        version: event.streamVersion,
+      };
     default:
-      return state;
+      return { owner: state.owner, balance: state.balance, version: event.streamVersion };
   }
 }
 
-export const EMPTY_ACCOUNT: PlainAccount = { owner: '', balance: 0 };
+export const EMPTY_ACCOUNT: PlainAccount = { owner: '', balance: 0, version: 0 };
 
 /**
  * The history of one account: opened, then deposits of 1..9 and every 10th event a withdrawal

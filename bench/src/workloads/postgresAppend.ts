@@ -199,6 +199,14 @@ export const postgresAppendCases: readonly BenchCase[] = [
     "appendToStream(newStream, [e], { expectedVersion: 'no_stream' }) one at a time vs one autocommit INSERT",
   ),
   appendCase(
+    '5a2-pg-append-1-no-notify',
+    'single',
+    'PostgreSQL append, 1 event per append, NOTIFY off (breakdown)',
+    undefined,
+    'as 5a with PostgresEventStore({ notify: false }): what the per-append NOTIFY costs one writer',
+    false,
+  ),
+  appendCase(
     '5b-pg-append-50',
     'batch',
     'PostgreSQL append, 50 events per append (new stream each)',

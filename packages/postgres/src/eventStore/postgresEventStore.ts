@@ -2,6 +2,7 @@ import {
   type AnyDomainEvent,
   type Clock,
   ConcurrencyError,
+  type DomainEventJSON,
   domainDefaults,
   ValidationError,
 } from '@pd/ddd';
@@ -14,6 +15,7 @@ import {
   type GlobalSlice,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StoredEvent,
   StreamDeletedError,
   type StreamMetadata,
   StreamNotFoundError,
@@ -21,10 +23,11 @@ import {
 } from '@pd/eventsourcing';
 import { pgErrorFields, SqlState } from '../errors/postgresErrors.js';
 import { resolveExecutor } from '../executor/ambientTransaction.js';
+import { type InternalQueryOptions, ROWS_AS_ARRAYS, rowValues } from '../executor/rowsAsArrays.js';
 import type { SqlExecutor } from '../executor/sqlExecutor.js';
 import { statementName } from '../executor/statementName.js';
 import { assertSchemaName, DEFAULT_SCHEMA, int32Hash, quoteIdent } from '../schema/identifier.js';
-import { EVENT_COLUMNS, type EventRow, toStoredEvent } from './eventRows.js';
+import { EVENT_COLUMNS, STREAM_EVENT_COLUMNS, toStoredEvents } from './eventRows.js';
 
 /** Options of {@link PostgresEventStore}. */
 export interface PostgresEventStoreOptions {
@@ -55,6 +58,8 @@ export function positionLockClass(schema: string): number {
 interface Statements {
   readonly upsertAppend: string;
   readonly updateAppend: string;
+  readonly upsertAppendOne: string;
+  readonly updateAppendOne: string;
   readonly diagnose: string;
   readonly createEmpty: string;
   readonly readStream: string;
@@ -70,43 +75,63 @@ function buildStatements(schema: string, notify: boolean): Statements {
   // positions, and hold it to the end of their transaction. Readers never return a position above
   // the lowest such key, so a transaction that commits late can never fill in a position below
   // one a reader already passed (see readAll). The lock is in the same statement: no extra trip.
-  const appendTail = `,
+  const lock = `,
   lk AS (
     SELECT pg_advisory_xact_lock_shared($14::int4,
       ((((CASE WHEN q.is_called THEN q.last_value ELSE q.last_value - 1 END) + 2147483648) & 4294967295) - 2147483648)::int4
     ) AS locked
     FROM ${s}.events_position_seq q, s
-  ),
-  ins AS (
-    INSERT INTO ${s}.events (stream_id, stream_version, event_type, schema_version, event_id, payload, metadata,
-      occurred_at, recorded_at, correlation_id, causation_id, command_id, append_ordinal)
-    SELECT $1, s.version - $2 + u.ord, u.t, u.sv, u.id, u.p::jsonb, $12::jsonb, u.o, $4, u.c, u.k, $13, u.ord
-    FROM s CROSS JOIN lk CROSS JOIN
-      unnest($5::text[], $6::int4[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[])
-        WITH ORDINALITY AS u(t, sv, id, p, o, c, k, ord)
-    ORDER BY u.ord
-    RETURNING position
-  )
-SELECT s.version, (SELECT max(position) FROM ins) AS last_position${
+  ),`;
+  const columns = `stream_id, stream_version, event_type, schema_version, event_id, payload, metadata,
+      occurred_at, recorded_at, correlation_id, causation_id, command_id, append_ordinal`;
+  const result = (lastPosition: string) => `
+SELECT s.version, ${lastPosition} AS last_position${
     notify
       ? `,
   (SELECT count(*) FROM (SELECT pg_notify($15, '') FROM (SELECT 1 FROM ins LIMIT 1) one) n) AS notified`
       : ''
   }
 FROM s`;
-  const readAllBase = `SELECT ${EVENT_COLUMNS} FROM ${s}.events e WHERE e.position > $1 AND e.position <= $2`;
-  return {
-    upsertAppend: `WITH s AS (
+  // Any number of events: inserted from one array per column (`unnest`), in order.
+  const appendMany = `${lock}
+  ins AS (
+    INSERT INTO ${s}.events (${columns})
+    SELECT $1, s.version - $2 + u.ord, u.t, u.sv, u.id, u.p::jsonb, $12::jsonb, u.o, $4, u.c, u.k, $13, u.ord
+    FROM s CROSS JOIN lk CROSS JOIN
+      unnest($5::text[], $6::int4[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[])
+        WITH ORDINALITY AS u(t, sv, id, p, o, c, k, ord)
+    ORDER BY u.ord
+    RETURNING position
+  )${result('(SELECT max(position) FROM ins)')}`;
+  // One event (the most common append): the same statement with scalar parameters, which spares
+  // the driver and the server the seven arrays (encoding, parsing, unnest).
+  const appendOne = `${lock}
+  ins AS (
+    INSERT INTO ${s}.events (${columns})
+    SELECT $1, s.version, $5::text, $6::int4, $7::text, $8::text::jsonb, $12::jsonb, $9::timestamptz, $4,
+      $10::text, $11::text, $13, 1
+    FROM s CROSS JOIN lk
+    RETURNING position
+  )${result('(SELECT position FROM ins)')}`;
+  // The stream row, with the expected-version check: an upsert (a new stream is possible) or an
+  // update (the stream must exist). No row from it means the check failed and nothing is written.
+  const upsertStream = `WITH s AS (
     INSERT INTO ${s}.streams AS st (stream_id, version, created_at, updated_at) VALUES ($1, $2, $4, $4)
     ON CONFLICT (stream_id) DO UPDATE SET version = st.version + EXCLUDED.version, updated_at = EXCLUDED.updated_at
     WHERE NOT st.deleted AND ($3::int4 IS NULL OR st.version = $3::int4)
     RETURNING st.version
-  )${appendTail}`,
-    updateAppend: `WITH s AS (
+  )`;
+  const updateStream = `WITH s AS (
     UPDATE ${s}.streams st SET version = st.version + $2, updated_at = $4
     WHERE st.stream_id = $1 AND NOT st.deleted AND ($3::int4 IS NULL OR st.version = $3::int4)
     RETURNING st.version
-  )${appendTail}`,
+  )`;
+  const readAllBase = `SELECT ${EVENT_COLUMNS} FROM ${s}.events e WHERE e.position > $1 AND e.position <= $2`;
+  return {
+    upsertAppend: `${upsertStream}${appendMany}`,
+    updateAppend: `${updateStream}${appendMany}`,
+    upsertAppendOne: `${upsertStream}${appendOne}`,
+    updateAppendOne: `${updateStream}${appendOne}`,
     createEmpty: `INSERT INTO ${s}.streams (stream_id, version, created_at, updated_at) VALUES ($1, 0, $2, $2)
     ON CONFLICT (stream_id) DO NOTHING RETURNING version`,
     diagnose: `SELECT st.version, st.deleted,
@@ -117,7 +142,7 @@ FROM s`;
     readStream: `SELECT st.version AS current_version, st.deleted, ev.*
     FROM ${s}.streams st
     LEFT JOIN LATERAL (
-      SELECT ${EVENT_COLUMNS} FROM ${s}.events e
+      SELECT ${STREAM_EVENT_COLUMNS} FROM ${s}.events e
       WHERE e.stream_id = st.stream_id AND e.stream_version > $2
       ORDER BY e.stream_version LIMIT $3
     ) ev ON true
@@ -190,6 +215,21 @@ function expectation(expected: ExpectedVersion): { update: boolean; version: num
   );
 }
 
+/** The append's metadata as JSON text, or null when there is none. */
+function metadataJson(metadata: AppendOptions['metadata']): string | null {
+  return metadata === undefined || Object.keys(metadata).length === 0
+    ? null
+    : JSON.stringify(metadata);
+}
+
+/** The JSON form of `events[i]`, or a `ValidationError` when it is not a domain event. */
+function jsonOf(event: AnyDomainEvent | undefined, i: number): DomainEventJSON {
+  if (typeof event?.toJSON !== 'function') {
+    throw ValidationError.of(OWNER, `events.${i}`, 'must be a domain event');
+  }
+  return event.toJSON();
+}
+
 interface DiagnoseRow {
   readonly version: number;
   readonly deleted: boolean;
@@ -200,8 +240,11 @@ interface DiagnoseRow {
  * The {@link EventStore} on PostgreSQL (a server through node-postgres, or PGlite).
  *
  * - An append is ONE statement, whatever the number of events: the stream row is upserted with
- *   the expected-version check, and the events are inserted from arrays (`unnest`), so it costs
- *   one round trip and is atomic without an explicit transaction.
+ *   the expected-version check, and the events are inserted (one event from plain parameters,
+ *   several from arrays with `unnest`), so it costs one round trip and is atomic without an
+ *   explicit transaction.
+ * - `readAll` pages cost one round trip while catching up: the gap-safety bound is queried again
+ *   only near the head of the log.
  * - `(stream_id, stream_version)` and `(stream_id, command_id)` are unique; a conflict becomes
  *   `ConcurrencyError` or `DuplicateCommandError`, and a failed append writes nothing (its
  *   command id can be retried).
@@ -222,9 +265,17 @@ export class PostgresEventStore implements EventStore {
   readonly #options: PostgresEventStoreOptions;
   readonly #sql: Statements;
   readonly #names = new Map<string, string>();
+  readonly #readOptions = new Map<string, InternalQueryOptions>();
   readonly #lockClass: number;
   readonly #notify: boolean;
+  readonly #channel: string;
   readonly #pageSize: number;
+  /**
+   * The highest bound a `readAll` of this store has computed (0 before the first). Once no
+   * appender can still commit a position at or below it, none ever can again, so a later page
+   * that lies below it needs no new bound query: catch-up costs one round trip per page.
+   */
+  #knownFinal = 0;
 
   constructor(executor: SqlExecutor, options: PostgresEventStoreOptions = {}) {
     this.schema = assertSchemaName(options.schema ?? DEFAULT_SCHEMA, OWNER);
@@ -232,6 +283,7 @@ export class PostgresEventStore implements EventStore {
     this.#executor = executor;
     this.#options = options;
     this.#notify = options.notify ?? true;
+    this.#channel = eventsChannel(this.schema);
     this.#pageSize = options.defaultPageSize ?? 1000;
     this.#sql = buildStatements(this.schema, this.#notify);
     this.#lockClass = positionLockClass(this.schema);
@@ -260,49 +312,64 @@ export class PostgresEventStore implements EventStore {
       return this.#appendNothing(executor, streamId, options.expectedVersion);
 
     const n = events.length;
-    const types = new Array<string>(n);
-    const schemaVersions = new Array<number>(n);
-    const ids = new Array<string>(n);
-    const payloads = new Array<string>(n);
-    const occurred = new Array<string>(n);
-    const correlations = new Array<string | null>(n);
-    const causations = new Array<string | null>(n);
-    for (let i = 0; i < n; i++) {
-      const event = events[i] as AnyDomainEvent;
-      if (typeof event?.toJSON !== 'function') {
-        throw ValidationError.of(OWNER, `events.${i}`, 'must be a domain event');
+    let text: string;
+    let params: unknown[];
+    if (n === 1) {
+      const json = jsonOf(events[0], 0);
+      text = expected.update ? this.#sql.updateAppendOne : this.#sql.upsertAppendOne;
+      params = [
+        streamId,
+        1,
+        expected.version,
+        this.#now(),
+        json.type,
+        json.schemaVersion,
+        json.eventId,
+        JSON.stringify(json.payload),
+        json.occurredAt,
+        json.correlationId,
+        json.causationId,
+        metadataJson(options.metadata),
+        commandId,
+        this.#lockClass,
+      ];
+    } else {
+      const types = new Array<string>(n);
+      const schemaVersions = new Array<number>(n);
+      const ids = new Array<string>(n);
+      const payloads = new Array<string>(n);
+      const occurred = new Array<string>(n);
+      const correlations = new Array<string | null>(n);
+      const causations = new Array<string | null>(n);
+      for (let i = 0; i < n; i++) {
+        const json = jsonOf(events[i], i);
+        types[i] = json.type;
+        schemaVersions[i] = json.schemaVersion;
+        ids[i] = json.eventId;
+        payloads[i] = JSON.stringify(json.payload);
+        occurred[i] = json.occurredAt;
+        correlations[i] = json.correlationId;
+        causations[i] = json.causationId;
       }
-      const json = event.toJSON();
-      types[i] = json.type;
-      schemaVersions[i] = json.schemaVersion;
-      ids[i] = json.eventId;
-      payloads[i] = JSON.stringify(json.payload);
-      occurred[i] = json.occurredAt;
-      correlations[i] = json.correlationId;
-      causations[i] = json.causationId;
+      text = expected.update ? this.#sql.updateAppend : this.#sql.upsertAppend;
+      params = [
+        streamId,
+        n,
+        expected.version,
+        this.#now(),
+        types,
+        schemaVersions,
+        ids,
+        payloads,
+        occurred,
+        correlations,
+        causations,
+        metadataJson(options.metadata),
+        commandId,
+        this.#lockClass,
+      ];
     }
-    const metadata =
-      options.metadata === undefined || Object.keys(options.metadata).length === 0
-        ? null
-        : JSON.stringify(options.metadata);
-    const text = expected.update ? this.#sql.updateAppend : this.#sql.upsertAppend;
-    const params: unknown[] = [
-      streamId,
-      n,
-      expected.version,
-      this.#now(),
-      types,
-      schemaVersions,
-      ids,
-      payloads,
-      occurred,
-      correlations,
-      causations,
-      metadata,
-      commandId,
-      this.#lockClass,
-    ];
-    if (this.#notify) params.push(eventsChannel(this.schema));
+    if (this.#notify) params.push(this.#channel);
     let rows: { version: number; last_position: string | number | bigint }[];
     try {
       rows = await executor.query(text, params, { name: this.#name(text) });
@@ -327,16 +394,17 @@ export class PostgresEventStore implements EventStore {
     assertNonNegativeInt(options.fromVersion, 'fromVersion');
     assertLimit(options.limit);
     const text = this.#sql.readStream;
-    const rows = await resolveExecutor(this.#executor).query<
-      EventRow & { current_version: number; deleted: boolean }
-    >(text, [streamId, options.fromVersion ?? 0, options.limit ?? null], {
-      name: this.#name(text),
-    });
-    const first = rows[0];
-    if (first === undefined) throw new StreamNotFoundError(streamId);
-    if (first.deleted) throw new StreamDeletedError(streamId);
-    const events = first.position === null ? [] : rows.map(toStoredEvent);
-    return { streamId, version: Number(first.current_version), events };
+    const rows = await resolveExecutor(this.#executor).query<object>(
+      text,
+      [streamId, options.fromVersion ?? 0, options.limit ?? null],
+      this.#arrayRows(text),
+    );
+    if (rows.length === 0) throw new StreamNotFoundError(streamId);
+    // Each row: the stream's version and tombstone, then the event (all null for no event).
+    const [version, deleted, position] = rowValues(rows[0] as object);
+    if (deleted === true) throw new StreamDeletedError(streamId);
+    const events = position === null ? [] : toStoredEvents(rows, 2, streamId);
+    return { streamId, version: Number(version), events };
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<GlobalSlice> {
@@ -358,6 +426,28 @@ export class PostgresEventStore implements EventStore {
     if (types !== undefined && types.length === 0)
       return { events: [], lastPosition: from, isEnd: true };
     const executor = resolveExecutor(this.#executor);
+    const variant = (types === undefined ? 0 : 1) + (category === undefined ? 0 : 2);
+    const page = async (bound: number): Promise<StoredEvent[]> => {
+      const text = this.#sql.readAll[variant] as string;
+      const params: unknown[] = [from, bound, limit];
+      if (types !== undefined) params.push(types);
+      if (category !== undefined) params.push(`${category}-`);
+      return toStoredEvents(await executor.query<object>(text, params, this.#arrayRows(text)), 0);
+    };
+    const fullPage = (events: StoredEvent[]): GlobalSlice => ({
+      events,
+      lastPosition: (events[events.length - 1] as StoredEvent).globalPosition,
+      isEnd: false,
+    });
+
+    // Below a bound computed earlier every position is final. Only outside a transaction: a
+    // transaction's snapshot may be older than that bound. A page that comes back short may have
+    // reached the end, which needs the current bound: it is read again below.
+    const cacheable = !executor.inTransaction;
+    if (cacheable && from < this.#knownFinal) {
+      const events = await page(this.#knownFinal);
+      if (events.length === limit) return fullPage(events);
+    }
 
     const boundText = this.#sql.bound;
     const [boundRow] = await executor.query<{
@@ -365,22 +455,11 @@ export class PostgresEventStore implements EventStore {
       scanned: string | number | bigint | null;
     }>(boundText, [from, this.#lockClass >>> 0], { name: this.#name(boundText) });
     const bound = Number(boundRow?.bound ?? 0);
+    if (cacheable && bound > this.#knownFinal) this.#knownFinal = bound;
     if (bound <= from) return { events: [], lastPosition: from, isEnd: true };
 
-    const variant = (types === undefined ? 0 : 1) + (category === undefined ? 0 : 2);
-    const text = this.#sql.readAll[variant] as string;
-    const params: unknown[] = [from, bound, limit];
-    if (types !== undefined) params.push(types);
-    if (category !== undefined) params.push(`${category}-`);
-    const rows = await executor.query<EventRow>(text, params, { name: this.#name(text) });
-    const events = rows.map(toStoredEvent);
-    if (events.length === limit) {
-      return {
-        events,
-        lastPosition: (events.at(-1) as { globalPosition: number }).globalPosition,
-        isEnd: false,
-      };
-    }
+    const events = await page(bound);
+    if (events.length === limit) return fullPage(events);
     const scanned =
       boundRow?.scanned === null || boundRow?.scanned === undefined
         ? from
@@ -510,6 +589,16 @@ export class PostgresEventStore implements EventStore {
 
   #now(): Date {
     return (this.#options.clock ?? domainDefaults().clock).now();
+  }
+
+  /** Query options of an event read: its statement name, and rows as arrays. */
+  #arrayRows(text: string): InternalQueryOptions {
+    let options = this.#readOptions.get(text);
+    if (options === undefined) {
+      options = { name: this.#name(text), [ROWS_AS_ARRAYS]: true };
+      this.#readOptions.set(text, options);
+    }
+    return options;
   }
 
   #name(text: string): string {

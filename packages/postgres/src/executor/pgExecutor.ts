@@ -1,3 +1,4 @@
+import { wantsArrayRows } from './rowsAsArrays.js';
 import type { QueryOptions, SqlExecutor, SqlTransaction } from './sqlExecutor.js';
 import { TransactionHandle } from './transactionHandle.js';
 
@@ -45,14 +46,15 @@ export function fromPgPool(pool: PgPoolLike, options: FromPgPoolOptions = {}): S
   return new PgPoolExecutor(pool, options);
 }
 
-const toConfig = (
-  text: string,
-  params: readonly unknown[],
-  options?: QueryOptions,
-): PgQueryConfig =>
-  options?.name === undefined
-    ? { text, values: params as unknown[] }
-    : { text, values: params as unknown[], name: options.name };
+function toConfig(text: string, params: readonly unknown[], options?: QueryOptions): PgQueryConfig {
+  const config: PgQueryConfig & { rowMode?: 'array' } =
+    options?.name === undefined
+      ? { text, values: params as unknown[] }
+      : { text, values: params as unknown[], name: options.name };
+  // node-postgres' own option; a pool that ignores it returns objects, which pd reads too.
+  if (wantsArrayRows(options)) config.rowMode = 'array';
+  return config;
+}
 
 class PgPoolExecutor implements SqlExecutor {
   readonly kind = 'pg' as const;
