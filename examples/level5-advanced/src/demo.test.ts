@@ -18,6 +18,7 @@ describe('pnpm demo', () => {
     expect(first.legacyImported).toBe(2);
     expect(first.board.rows).toBe(7); // 2 imported + 5 placed
     expect(first.sagas).toMatchObject({ completed: 6, failed: 1 });
+    expect(first.storedSagas).toEqual({ COMPLETED: 6, COMPENSATED: 1 });
     expect(out.join('')).toContain('Run 1 — fresh data');
 
     out.length = 0;
@@ -34,6 +35,9 @@ describe('pnpm demo', () => {
     expect(second.board.rows).toBe(second.ordersInStore);
     expect(second.board.byStatus).toEqual({ paid: 10, cancelled: 2 });
     expect(second.snapshots).toBeGreaterThan(first.snapshots);
+    // Saga states are stored too: the first run's sagas are still there, finished, and none ran twice.
+    expect(second.sagas).toMatchObject({ completed: 4, failed: 1, other: 0 });
+    expect(second.storedSagas).toEqual({ COMPLETED: 10, COMPENSATED: 2 });
     expect(out.join('')).toContain('Run 2 — continued from the stored data');
   }, 120_000);
 

@@ -39,6 +39,8 @@ export interface DemoSummary {
   readonly boardResumedFrom: number;
   readonly legacyImported: number;
   readonly sagas: { completed: number; failed: number; other: number; reasons: string[] };
+  /** Every saga state in the database (all runs), by status. */
+  readonly storedSagas: Readonly<Record<string, number>>;
   readonly timingsMs: Readonly<Record<string, number>>;
 }
 
@@ -178,6 +180,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       boardResumedFrom,
       legacyImported,
       sagas,
+      storedSagas: await countByStatus(db),
       timingsMs: { ...timings, total: performance.now() - started },
     };
     write(report(summary, dataDir, Boolean(url)));
@@ -209,6 +212,13 @@ async function countRows(db: SqlExecutor, table: string, where = 'true'): Promis
   return Number(row?.n ?? 0);
 }
 
+async function countByStatus(db: SqlExecutor): Promise<Record<string, number>> {
+  const rows = await db.query<{ status: string; n: number | string }>(
+    `SELECT status, count(*) AS n FROM ${SCHEMA}.sagas GROUP BY status ORDER BY status`,
+  );
+  return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
+}
+
 function formatMs(ms: number): string {
   return ms >= 1_000 ? `${(ms / 1_000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }
@@ -234,6 +244,7 @@ function report(s: DemoSummary, dataDir: string, server: boolean): string {
     ...[...new Set(s.sagas.reasons)].map(
       (r) => `                    ↳ ${r} → stock released, order cancelled`,
     ),
+    `  saga states       ${list(s.storedSagas)} (all runs, stored in PostgreSQL)`,
     `  timings           open ${formatMs(t.open ?? 0)} · migrate ${formatMs(t.migrate ?? 0)} · commands ${formatMs(t.commands ?? 0)} · catch-up ${formatMs(t.catchUp ?? 0)} · total ${formatMs(t.total ?? 0)}`,
     '',
     server

@@ -1,7 +1,6 @@
 import { SnapshotThresholdPolicy, SubscriptionRunner } from '@pd/advanced';
 import {
   CommandTypeRegistry,
-  InMemorySagaRepository,
   SagaManager,
   SagaRegistry,
   type SagaRepository,
@@ -14,6 +13,7 @@ import {
   migrate,
   PostgresCheckpointStore,
   PostgresEventStore,
+  PostgresSagaRepository,
   PostgresSnapshotStore,
   PostgresUnitOfWork,
   type SqlExecutor,
@@ -59,7 +59,7 @@ export interface ShopOptions {
   /** Write a snapshot once an order has this many events since the last one (default 2). */
   readonly snapshotEvery?: number;
   readonly logger?: BusLogger;
-  /** Where saga states live (default: in memory — every saga of this example ends in one run). */
+  /** Where saga states live (default: the `sagas` table of `schema`, so a restart resumes them). */
   readonly sagaRepository?: SagaRepository;
 }
 
@@ -135,7 +135,9 @@ export async function openShop(options: ShopOptions) {
   );
   bus.registerQuery(GetOrder, (q) => board.get(q.orderId));
 
-  const sagaRepository = options.sagaRepository ?? new InMemorySagaRepository();
+  // Saga states are rows beside the events: a saga suspended or interrupted by a crash resumes
+  // from its stored state on the next run.
+  const sagaRepository = options.sagaRepository ?? new PostgresSagaRepository(db, { schema });
   const sagas = new SagaManager(
     sagaRepository,
     new SagaRegistry().registerSaga(OrderFulfilment),
