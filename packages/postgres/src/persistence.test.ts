@@ -10,6 +10,7 @@ import {
   LATEST_SCHEMA_VERSION,
   migrate,
   PostgresCheckpointStore,
+  PostgresEventNotifier,
   PostgresEventStore,
   PostgresLockProvider,
   PostgresOutbox,
@@ -439,6 +440,36 @@ describe.each(backends('the store contracts', (options) => PGlite.create(options
         expect(await new PostgresCheckpointStore(db, { schema }).load('projection')).toBe(0);
         expect(await db.query(`SELECT * FROM "${schema}".accounts`)).toEqual([]);
         expect(uow.status).toBe('rolledBack');
+      });
+
+      it('wakes event listeners after the commit, for its own and for joined stores', async () => {
+        const notifier = new PostgresEventNotifier(db, { schema });
+        let wakeUps = 0;
+        notifier.onAppended(() => {
+          wakeUps += 1;
+        });
+        await notifier.ready();
+        const rootStore = new PostgresEventStore(db, { schema, clock });
+        const uow = new PostgresUnitOfWork(db, { schema, clock });
+        uow.enlist({
+          flush: async () => {
+            await uow.eventStore.appendToStream('a', deposits(1), { expectedVersion: 'no_stream' });
+            await rootStore.appendToStream('b', deposits(1), { expectedVersion: 'no_stream' });
+          },
+          pullEvents: () => [],
+        });
+        uow.onBeforeCommit(async () => {
+          await new Promise<void>((resolve) => setTimeout(resolve, 100));
+          expect(wakeUps).toBe(0); // appended, not committed: nobody is woken yet
+        });
+        await uow.begin(context);
+        await uow.commit();
+        const deadline = Date.now() + 5_000;
+        while (wakeUps === 0 && Date.now() < deadline) {
+          await new Promise<void>((resolve) => setTimeout(resolve, 10));
+        }
+        expect(wakeUps).toBeGreaterThanOrEqual(1);
+        await notifier.close();
       });
 
       it('refuses to commit a transaction PostgreSQL already aborted', async () => {

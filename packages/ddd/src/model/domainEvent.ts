@@ -234,7 +234,7 @@ export function DomainEvent<TName extends string, TShape extends Shape>(
       // Assigned one by one (no temporary object), in the order the id and the time are minted;
       // the domain defaults are looked up only when the class and the caller name no source.
       self.eventId = meta.eventId ?? (cls.idGenerator ?? domainDefaults().idGenerator).generate();
-      self.occurredAt = meta.occurredAt ?? (cls.clock ?? domainDefaults().clock).now();
+      self.occurredAt = deepFreeze(meta.occurredAt ?? (cls.clock ?? domainDefaults().clock).now());
       self.schemaVersion = meta.schemaVersion ?? cls.schemaVersion;
       self.correlationId = meta.correlationId ?? null;
       self.causationId = meta.causationId ?? null;

@@ -6,6 +6,7 @@ import type { IdGenerator } from '../identity/idGenerator.js';
 import {
   assertNoReserved,
   assertTypeName,
+  deepFreeze,
   parseOrThrow,
   pickFields,
   type Shape,
@@ -77,7 +78,8 @@ const VERSION = z.number().int().nonnegative();
 /**
  * Base class of every entity: identity and version. Entities are equal when they have the same
  * type and id, whatever their other fields. Fields are read-only from outside; the entity's own
- * methods change them with {@link EntityBase.set}, which validates each field.
+ * methods change them with {@link EntityBase.set}, which validates each field. Field values are
+ * frozen, so an array, object, `Date`, `Map` or `Set` field is never changed in place.
  */
 export abstract class EntityBase<TId = string, TInput = object> {
   /** Set by {@link Entity}. */
@@ -92,7 +94,7 @@ export abstract class EntityBase<TId = string, TInput = object> {
     for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
       const fieldSchema = cls.shape[key] as z.ZodType | undefined;
       if (!fieldSchema) throw ValidationError.of(cls.typeName, key, `unknown field "${key}"`);
-      next[key] = parseOrThrow(fieldSchema, value, cls.typeName, key);
+      next[key] = deepFreeze(parseOrThrow(fieldSchema, value, cls.typeName, key));
     }
     Object.assign(this, next);
   }
@@ -155,8 +157,12 @@ export function defineEntityClass<TBase extends abstract new () => EntityBase<un
       const version = Object.hasOwn(raw, 'version')
         ? parseOrThrow(VERSION, raw.version, typeName, 'version')
         : 0;
-      const props = parseOrThrow(propsSchema, raw, typeName);
-      Object.assign(this, { id, version }, props);
+      const props = parseOrThrow(propsSchema, raw, typeName) as Record<string, unknown>;
+      Object.assign(this, { id, version });
+      // Field values are frozen (the entity is not: its methods replace fields with `set`), so an
+      // array or object field cannot be changed in place, around validation and invariants.
+      const self = this as Record<string, unknown>;
+      for (const key of keys) if (Object.hasOwn(props, key)) self[key] = deepFreeze(props[key]);
     }
 
     static fromJSON(this: new (input: unknown) => object, json: unknown): object {

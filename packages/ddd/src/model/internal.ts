@@ -20,16 +20,102 @@ export function parseOrThrow<T>(
   return result.data;
 }
 
-/** Freezes plain objects and arrays all the way down. Class instances freeze themselves. */
+function refuse(what: string, method: string): never {
+  throw new TypeError(`Cannot call ${method}() on a ${what} of an immutable model`);
+}
+
+/**
+ * The Date a frozen model holds: a `Date` in every respect (`instanceof`, `getTime`, `toJSON`,
+ * equality) except that its setters throw. `Object.freeze` alone cannot stop `setTime`, which
+ * changes an internal slot, not a property.
+ */
+class FrozenDate extends Date {}
+for (const method of Object.getOwnPropertyNames(Date.prototype)) {
+  if (!method.startsWith('set')) continue;
+  Object.defineProperty(FrozenDate.prototype, method, {
+    value: () => refuse('date', method),
+    writable: false,
+    configurable: false,
+  });
+}
+
+/** Set while a {@link FrozenMap} or {@link FrozenSet} is filled by its own constructor. */
+let filling = false;
+
+/** A `Map` whose `set`, `delete` and `clear` throw once it is built. */
+class FrozenMap<K, V> extends Map<K, V> {
+  override set(key: K, value: V): this {
+    return filling ? super.set(key, value) : refuse('map', 'set');
+  }
+  override delete(): boolean {
+    return refuse('map', 'delete');
+  }
+  override clear(): void {
+    refuse('map', 'clear');
+  }
+}
+
+/** A `Set` whose `add`, `delete` and `clear` throw once it is built. */
+class FrozenSet<T> extends Set<T> {
+  override add(value: T): this {
+    return filling ? super.add(value) : refuse('set', 'add');
+  }
+  override delete(): boolean {
+    return refuse('set', 'delete');
+  }
+  override clear(): void {
+    refuse('set', 'clear');
+  }
+}
+
+/** Builds a frozen collection; its entries are frozen first. */
+function filled<C>(build: () => C): C {
+  filling = true;
+  try {
+    return Object.freeze(build());
+  } finally {
+    filling = false;
+  }
+}
+
+/**
+ * Freezes a field value all the way down and returns what the model should hold: plain objects
+ * and arrays are frozen in place (their elements replaced by frozen ones); a `Date`, `Map` or
+ * `Set` is replaced by a read-only copy whose mutators throw. Class instances (models) freeze
+ * themselves and are returned as they are.
+ *
+ * @internal Shared with `@pd/cqrs` and `@pd/eventsourcing`; not part of the supported API.
+ */
 export function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Date) {
+    return (
+      value instanceof FrozenDate ? value : Object.freeze(new FrozenDate(value.getTime()))
+    ) as T;
+  }
+  if (value instanceof Map) {
+    if (value instanceof FrozenMap) return value;
+    const entries = [...value].map(([k, v]) => [deepFreeze(k), deepFreeze(v)] as const);
+    return filled(() => new FrozenMap(entries)) as T;
+  }
+  if (value instanceof Set) {
+    if (value instanceof FrozenSet) return value;
+    const items = [...value].map((item) => deepFreeze(item));
+    return filled(() => new FrozenSet(items)) as T;
+  }
+  if (Object.isFrozen(value)) return value;
   if (Array.isArray(value)) {
-    for (const item of value) deepFreeze(item);
+    for (let i = 0; i < value.length; i++) value[i] = deepFreeze(value[i]);
     return Object.freeze(value);
   }
   const proto = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) {
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const item = record[key];
+      const frozen = deepFreeze(item);
+      if (frozen !== item) record[key] = frozen;
+    }
     return Object.freeze(value);
   }
   return value;

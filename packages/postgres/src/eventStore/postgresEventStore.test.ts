@@ -7,6 +7,17 @@ import { Anything, Deposited, deposits, Withdrawn } from '../testSupport/events.
 
 const clock = new FixedClock('2026-03-01T10:00:00.000Z');
 
+/** Lets pending callbacks, notifications and I/O run. */
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 100));
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise<void>((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** Counts the statements a store sends. */
 function counting(db: SqlExecutor): { executor: SqlExecutor; count: () => number } {
   let n = 0;
@@ -77,7 +88,8 @@ describe.each(backends('the event store contract', (options) => PGlite.create(op
 
     it('appends many events in one statement', async () => {
       const { executor, count } = counting(db);
-      const counted = new PostgresEventStore(executor, { schema });
+      // notify: false, so the wake-up statement that follows an append is not counted.
+      const counted = new PostgresEventStore(executor, { schema, notify: false });
       await counted.appendToStream('s-1', deposits(50), { expectedVersion: 'no_stream' });
       expect(count()).toBe(1);
       const slice = await store.readStream('s-1');
@@ -356,6 +368,87 @@ describe.each(backends('the event store contract', (options) => PGlite.create(op
       await store.appendToStream('s', deposits(2), { expectedVersion: 'no_stream' });
       await woken;
       expect(wakeUps).toBeGreaterThanOrEqual(1);
+      await notifier.close();
+    });
+
+    it('sends the NOTIFY after the append statement, not inside it', async () => {
+      const texts: string[] = [];
+      const recording: SqlExecutor = Object.create(db, {
+        query: {
+          value: (text: string, params?: readonly unknown[], options?: { name?: string }) => {
+            texts.push(text);
+            return db.query(text, params, options);
+          },
+        },
+      });
+      const recorded = new PostgresEventStore(recording, { schema });
+      await recorded.appendToStream('s', deposits(1), { expectedVersion: 'no_stream' });
+      await waitFor(() => texts.length === 2);
+      expect(texts[0]).toContain('INSERT INTO');
+      expect(texts[0]).not.toContain('pg_notify');
+      expect(texts[1]).toMatch(/^SELECT pg_notify/);
+    });
+
+    it('wakes listeners only once a transaction commits, never after a rollback', async () => {
+      const notifier = new PostgresEventNotifier(db, { schema });
+      let wakeUps = 0;
+      notifier.onAppended(() => {
+        wakeUps += 1;
+      });
+      await notifier.ready();
+
+      await expect(
+        db.transaction(async (tx) => {
+          await store.withExecutor(tx).appendToStream('r', deposits(1), {
+            expectedVersion: 'no_stream',
+          });
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      await db.transaction(async (tx) => {
+        await tx.transaction(async (savepoint) => {
+          await store.withExecutor(savepoint).appendToStream('s', deposits(1), {
+            expectedVersion: 'no_stream',
+          });
+        });
+        await settle();
+        expect(wakeUps).toBe(0); // released savepoint, open transaction: nothing yet
+      });
+      await waitFor(() => wakeUps > 0);
+      await settle();
+      expect(wakeUps).toBe(1);
+      await notifier.close();
+    });
+
+    it('inside a transaction pd cannot watch, notifies from the append statement itself', async () => {
+      const notifier = new PostgresEventNotifier(db, { schema });
+      let wakeUps = 0;
+      notifier.onAppended(() => {
+        wakeUps += 1;
+      });
+      await notifier.ready();
+      const texts: string[] = [];
+      await db.transaction(async (tx) => {
+        // A transaction executor of someone else's making: no after-commit hook pd knows of.
+        const foreign: SqlExecutor = {
+          kind: tx.kind,
+          inTransaction: true,
+          query: (text, params, options) => {
+            texts.push(text);
+            return tx.query(text, params, options);
+          },
+          transaction: (fn) => tx.transaction(fn),
+          begin: () => tx.begin(),
+          listen: (channel, listener) => tx.listen(channel, listener),
+          close: async () => {},
+        };
+        await store
+          .withExecutor(foreign)
+          .appendToStream('f', deposits(1), { expectedVersion: 'no_stream' });
+      });
+      expect(texts).toHaveLength(1);
+      expect(texts[0]).toContain('pg_notify');
+      await waitFor(() => wakeUps > 0);
       await notifier.close();
     });
   },

@@ -22,11 +22,13 @@ import {
   type StreamSlice,
 } from '@pd/eventsourcing';
 import { pgErrorFields, SqlState } from '../errors/postgresErrors.js';
+import { AFTER_COMMIT, rootExecutor, scheduleAfterCommit } from '../executor/afterCommit.js';
 import { resolveExecutor } from '../executor/ambientTransaction.js';
 import { type InternalQueryOptions, ROWS_AS_ARRAYS, rowValues } from '../executor/rowsAsArrays.js';
 import type { SqlExecutor } from '../executor/sqlExecutor.js';
 import { statementName } from '../executor/statementName.js';
 import { assertSchemaName, DEFAULT_SCHEMA, int32Hash, quoteIdent } from '../schema/identifier.js';
+import { appendSignal } from './appendSignal.js';
 import { EVENT_COLUMNS, STREAM_EVENT_COLUMNS, toStoredEvents } from './eventRows.js';
 
 /** Options of {@link PostgresEventStore}. */
@@ -36,9 +38,11 @@ export interface PostgresEventStoreOptions {
   /** Stamps `recordedAt` and stream timestamps. Default: the domain defaults' clock. */
   readonly clock?: Clock;
   /**
-   * Send a NOTIFY on `pd_events_<schema>` with every append (default true), so a
-   * {@link PostgresEventNotifier} wakes subscribers at once. PostgreSQL serialises the commits of
-   * notifying transactions; turn it off when nobody listens and write throughput matters.
+   * NOTIFY `pd_events_<schema>` after appends commit (default true), so a
+   * {@link PostgresEventNotifier} wakes subscribers at once. The NOTIFY is sent on the pool after
+   * the commit, not inside the appending transaction, and coalesced (at most one in flight per
+   * pool and schema), so appends do not queue on PostgreSQL's notify lock. Turn it off when
+   * nobody listens.
    */
   readonly notify?: boolean;
   /** Page size of `readAll` when the caller gives none (default 1000). */
@@ -58,8 +62,10 @@ export function positionLockClass(schema: string): number {
 interface Statements {
   readonly upsertAppend: string;
   readonly updateAppend: string;
+  readonly insertAppend: string;
   readonly upsertAppendOne: string;
   readonly updateAppendOne: string;
+  readonly insertAppendOne: string;
   readonly diagnose: string;
   readonly createEmpty: string;
   readonly readStream: string;
@@ -121,6 +127,15 @@ FROM s`;
     WHERE NOT st.deleted AND ($3::int4 IS NULL OR st.version = $3::int4)
     RETURNING st.version
   )`;
+  // 'no_stream' outside a transaction: a plain insert, without the upsert's speculative insertion
+  // (an extra WAL record). A racing creator makes it fail with a unique violation on the stream's
+  // key, which is mapped to the same typed error; alone in its transaction, it aborts nothing else.
+  // ($3 is -1 here; naming it keeps the parameter list of the other forms.)
+  const insertStream = `WITH s AS (
+    INSERT INTO ${s}.streams (stream_id, version, created_at, updated_at)
+    SELECT $1, $2, $4, $4 WHERE $3::int4 = -1
+    RETURNING version
+  )`;
   const updateStream = `WITH s AS (
     UPDATE ${s}.streams st SET version = st.version + $2, updated_at = $4
     WHERE st.stream_id = $1 AND NOT st.deleted AND ($3::int4 IS NULL OR st.version = $3::int4)
@@ -130,8 +145,10 @@ FROM s`;
   return {
     upsertAppend: `${upsertStream}${appendMany}`,
     updateAppend: `${updateStream}${appendMany}`,
+    insertAppend: `${insertStream}${appendMany}`,
     upsertAppendOne: `${upsertStream}${appendOne}`,
     updateAppendOne: `${updateStream}${appendOne}`,
+    insertAppendOne: `${insertStream}${appendOne}`,
     createEmpty: `INSERT INTO ${s}.streams (stream_id, version, created_at, updated_at) VALUES ($1, 0, $2, $2)
     ON CONFLICT (stream_id) DO NOTHING RETURNING version`,
     diagnose: `SELECT st.version, st.deleted,
@@ -264,6 +281,11 @@ export class PostgresEventStore implements EventStore {
   readonly #executor: SqlExecutor;
   readonly #options: PostgresEventStoreOptions;
   readonly #sql: Statements;
+  /**
+   * The append statements with an in-transaction NOTIFY: only for a transaction executor that is
+   * not pd's own, whose commit pd cannot wait for (built on first use).
+   */
+  #sqlNotifying: Statements | undefined;
   readonly #names = new Map<string, string>();
   readonly #readOptions = new Map<string, InternalQueryOptions>();
   readonly #lockClass: number;
@@ -285,7 +307,7 @@ export class PostgresEventStore implements EventStore {
     this.#notify = options.notify ?? true;
     this.#channel = eventsChannel(this.schema);
     this.#pageSize = options.defaultPageSize ?? 1000;
-    this.#sql = buildStatements(this.schema, this.#notify);
+    this.#sql = buildStatements(this.schema, false);
     this.#lockClass = positionLockClass(this.schema);
   }
 
@@ -311,12 +333,21 @@ export class PostgresEventStore implements EventStore {
     if (events.length === 0)
       return this.#appendNothing(executor, streamId, options.expectedVersion);
 
+    // The wake-up goes out after the commit (see `notify`); only a transaction pd cannot watch
+    // sends it from inside, where PostgreSQL delivers it at commit.
+    const notifyInside = this.#notify && executor.inTransaction && !(AFTER_COMMIT in executor);
+    const sql = notifyInside ? this.#notifyingStatements() : this.#sql;
+    const plainInsert = expected.version === -1 && !executor.inTransaction;
     const n = events.length;
     let text: string;
     let params: unknown[];
     if (n === 1) {
       const json = jsonOf(events[0], 0);
-      text = expected.update ? this.#sql.updateAppendOne : this.#sql.upsertAppendOne;
+      text = expected.update
+        ? sql.updateAppendOne
+        : plainInsert
+          ? sql.insertAppendOne
+          : sql.upsertAppendOne;
       params = [
         streamId,
         1,
@@ -351,7 +382,7 @@ export class PostgresEventStore implements EventStore {
         correlations[i] = json.correlationId;
         causations[i] = json.causationId;
       }
-      text = expected.update ? this.#sql.updateAppend : this.#sql.upsertAppend;
+      text = expected.update ? sql.updateAppend : plainInsert ? sql.insertAppend : sql.upsertAppend;
       params = [
         streamId,
         n,
@@ -369,7 +400,7 @@ export class PostgresEventStore implements EventStore {
         this.#lockClass,
       ];
     }
-    if (this.#notify) params.push(this.#channel);
+    if (notifyInside) params.push(this.#channel);
     let rows: { version: number; last_position: string | number | bigint }[];
     try {
       rows = await executor.query(text, params, { name: this.#name(text) });
@@ -385,6 +416,11 @@ export class PostgresEventStore implements EventStore {
     const row = rows[0];
     if (row === undefined) {
       throw await this.#explainRejected(executor, streamId, options.expectedVersion, commandId);
+    }
+    if (this.#notify && !notifyInside) {
+      const signal = appendSignal(rootExecutor(executor), this.#channel);
+      // A foreign transaction behind a unit of work's executor: wake now, the poll covers the rest.
+      if (!scheduleAfterCommit(executor, () => signal.fire())) signal.fire();
     }
     return { nextExpectedVersion: Number(row.version), lastPosition: Number(row.last_position) };
   }
@@ -562,6 +598,11 @@ export class PostgresEventStore implements EventStore {
       if (pgError.constraint === 'events_stream_command_key' && commandId !== null) {
         return new DuplicateCommandError(streamId, commandId);
       }
+      if (pgError.constraint === 'streams_pkey' && !executor.inTransaction) {
+        // The stream exists ('no_stream' outside a transaction): deleted, a retried command, or
+        // simply there, as the upsert would have found.
+        return this.#explainRejected(executor, streamId, expectedVersion, commandId);
+      }
       // A racing writer took the version (only possible if someone wrote events without the
       // stream row). The actual version is not readable inside an aborted transaction.
       const actual = executor.inTransaction
@@ -585,6 +626,11 @@ export class PostgresEventStore implements EventStore {
       return new ValidationError(OWNER, issue.issues, { cause: error });
     }
     return error;
+  }
+
+  #notifyingStatements(): Statements {
+    this.#sqlNotifying ??= buildStatements(this.schema, true);
+    return this.#sqlNotifying;
   }
 
   #now(): Date {

@@ -1,4 +1,5 @@
 import { TransactionAbortedError } from '../errors/postgresErrors.js';
+import { AFTER_COMMIT, ROOT_EXECUTOR, runCallbacks } from './afterCommit.js';
 import type { QueryOptions, SqlExecutor, SqlTransaction } from './sqlExecutor.js';
 
 /** The driver-level pieces a transaction needs: run a statement on its connection, end it. */
@@ -31,6 +32,8 @@ export class TransactionHandle implements SqlTransaction {
   #childFailure: { error: unknown } | undefined;
   #savepoints = 0;
   #busy = false;
+  /** Work for after the top-level COMMIT; a savepoint hands its list to its parent on release. */
+  #afterCommit: (() => void)[] | undefined;
 
   constructor(
     root: SqlExecutor,
@@ -43,6 +46,19 @@ export class TransactionHandle implements SqlTransaction {
     this.#driver = driver;
     this.#parent = parent;
     this.#savepoint = savepoint;
+  }
+
+  /** The pool (or PGlite) executor this transaction runs on. */
+  get [ROOT_EXECUTOR](): SqlExecutor {
+    return this.#root;
+  }
+
+  /** Runs `callback` once the top-level transaction has committed; never after a rollback. */
+  [AFTER_COMMIT](callback: () => void): boolean {
+    this.#assertUsable();
+    this.#afterCommit ??= [];
+    this.#afterCommit.push(callback);
+    return true;
   }
 
   get isOpen(): boolean {
@@ -98,17 +114,23 @@ export class TransactionHandle implements SqlTransaction {
     }
     this.#open = false;
     const parent = this.#parent;
+    const callbacks = this.#afterCommit;
+    this.#afterCommit = undefined;
     if (parent === undefined) {
       await this.#driver.end(true);
+      runCallbacks(callbacks);
       return;
     }
     parent.#busy = false;
     await parent.query(`RELEASE SAVEPOINT ${this.#savepoint}`);
+    if (callbacks !== undefined)
+      parent.#afterCommit = [...(parent.#afterCommit ?? []), ...callbacks];
   }
 
   async rollback(): Promise<void> {
     if (!this.#open) return;
     this.#open = false;
+    this.#afterCommit = undefined;
     const parent = this.#parent;
     if (parent === undefined) {
       await this.#driver.end(false);

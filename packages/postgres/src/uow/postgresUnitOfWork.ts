@@ -2,6 +2,7 @@ import { AbstractUnitOfWork, type UnitOfWorkOptions, UnitOfWorkStateError } from
 import type { Clock } from '@pd/ddd';
 import { PostgresCheckpointStore } from '../checkpoint/postgresCheckpointStore.js';
 import { PostgresEventStore } from '../eventStore/postgresEventStore.js';
+import { AFTER_COMMIT, ROOT_EXECUTOR, scheduleAfterCommit } from '../executor/afterCommit.js';
 import { runInTransaction } from '../executor/ambientTransaction.js';
 import type { QueryOptions, SqlExecutor, SqlTransaction } from '../executor/sqlExecutor.js';
 import { PostgresProcessedCommandStore } from '../idempotency/postgresProcessedCommandStore.js';
@@ -142,6 +143,15 @@ class BoundExecutor implements SqlExecutor {
 
   listen(channel: string, listener: (payload: string) => void): Promise<() => Promise<void>> {
     return this.#root.listen(channel, listener);
+  }
+
+  get [ROOT_EXECUTOR](): SqlExecutor {
+    return this.#root;
+  }
+
+  /** After the transaction it targets commits (at once when the unit of work already has). */
+  [AFTER_COMMIT](callback: () => void): boolean {
+    return scheduleAfterCommit(this.#target(), callback);
   }
 
   async close(): Promise<void> {}

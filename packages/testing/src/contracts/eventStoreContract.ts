@@ -325,6 +325,11 @@ export function eventStoreContract(
           ),
         );
         assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
+        for (const o of outcomes) {
+          if (o.status === 'rejected' && (o.reason as { code?: unknown })?.code !== 'CONCURRENCY') {
+            fail(`a losing creator failed with ${String(o.reason)}, not a ConcurrencyError`);
+          }
+        }
         assert.equal((await store.readStream('Race-2')).version, 2);
       },
       'concurrent appends with one command id on one stream: exactly one is stored': async (
