@@ -7,6 +7,7 @@ import {
   assertNoReserved,
   assertTypeName,
   deepFreeze,
+  frozenDate,
   inputJsonSchema,
   parseOrThrow,
   readMessageJSON,
@@ -79,15 +80,66 @@ const metadataSchema = z.object({
   // instead of silently becoming 1970. A given Date is copied: the caller keeps no handle on it.
   occurredAt: z
     .union([z.date(), z.iso.datetime({ offset: true })])
-    .transform((at) => new Date(at instanceof Date ? at.getTime() : at))
+    .transform(frozenDate)
     .optional(),
   schemaVersion: z.number().int().positive().optional(),
   correlationId: z.string().min(1).nullable().optional(),
   causationId: z.string().min(1).nullable().optional(),
 });
 
+type ParsedMetadata = z.output<typeof metadataSchema>;
+
 /** The parsed metadata of an event built without any. */
-const NO_METADATA: z.output<typeof metadataSchema> = Object.freeze({});
+const NO_METADATA: ParsedMetadata = Object.freeze({});
+
+/** The ISO-8601 form `metadataSchema` accepts for a string `occurredAt`. */
+const ISO_DATETIME = z.regexes.datetime({ offset: true });
+
+const isTracingId = (value: unknown): boolean =>
+  value === undefined || value === null || (typeof value === 'string' && value.length > 0);
+
+/**
+ * `metadataSchema`'s result for well-formed metadata, checked by hand: every event read back from
+ * a store comes this way, and the schema's union and transform were a fifth of a replay.
+ * Anything it does not recognise returns undefined, and the schema decides (and words the error).
+ */
+function parseWellFormedMetadata(input: EventMetadataInput): ParsedMetadata | undefined {
+  const { eventId, occurredAt, schemaVersion, correlationId, causationId } = input;
+  if (eventId !== undefined && (typeof eventId !== 'string' || eventId.length === 0)) return;
+  if (
+    schemaVersion !== undefined &&
+    (typeof schemaVersion !== 'number' || !Number.isSafeInteger(schemaVersion) || schemaVersion < 1)
+  ) {
+    return;
+  }
+  if (!isTracingId(correlationId) || !isTracingId(causationId)) return;
+  let at: Date | undefined;
+  if (typeof occurredAt === 'string') {
+    if (!ISO_DATETIME.test(occurredAt)) return;
+    at = frozenDate(occurredAt);
+  } else if (occurredAt instanceof Date) {
+    if (Number.isNaN(occurredAt.getTime())) return;
+    at = frozenDate(occurredAt);
+  } else if (occurredAt !== undefined) {
+    return;
+  }
+  const parsed: { -readonly [K in keyof ParsedMetadata]: ParsedMetadata[K] } = {};
+  if (eventId !== undefined) parsed.eventId = eventId;
+  if (at !== undefined) parsed.occurredAt = at;
+  if (schemaVersion !== undefined) parsed.schemaVersion = schemaVersion;
+  if (correlationId !== undefined) parsed.correlationId = correlationId;
+  if (causationId !== undefined) parsed.causationId = causationId;
+  return parsed;
+}
+
+function parseMetadata(input: EventMetadataInput | undefined, typeName: string): ParsedMetadata {
+  if (input === undefined) return NO_METADATA;
+  if (typeof input === 'object' && input !== null) {
+    const parsed = parseWellFormedMetadata(input);
+    if (parsed !== undefined) return parsed;
+  }
+  return parseOrThrow(metadataSchema, input, typeName);
+}
 
 /** Base class of every domain event. Build subclasses with {@link DomainEvent}. */
 export abstract class DomainEventBase<TPayload extends object = object> implements EventMetadata {
@@ -227,14 +279,13 @@ export function DomainEvent<TName extends string, TShape extends Shape>(
       super();
       const cls = this.constructor as typeof GeneratedEvent;
       const props = parseOrThrow(propsSchema, payload, typeName) as Record<string, unknown>;
-      const meta =
-        metadata === undefined ? NO_METADATA : parseOrThrow(metadataSchema, metadata, typeName);
+      const meta = parseMetadata(metadata, typeName);
       const self = this as Record<string, unknown>;
       for (const key of keys) self[key] = deepFreeze(props[key]);
       // Assigned one by one (no temporary object), in the order the id and the time are minted;
       // the domain defaults are looked up only when the class and the caller name no source.
       self.eventId = meta.eventId ?? (cls.idGenerator ?? domainDefaults().idGenerator).generate();
-      self.occurredAt = deepFreeze(meta.occurredAt ?? (cls.clock ?? domainDefaults().clock).now());
+      self.occurredAt = meta.occurredAt ?? frozenDate((cls.clock ?? domainDefaults().clock).now());
       self.schemaVersion = meta.schemaVersion ?? cls.schemaVersion;
       self.correlationId = meta.correlationId ?? null;
       self.causationId = meta.causationId ?? null;

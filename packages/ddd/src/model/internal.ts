@@ -39,6 +39,15 @@ for (const method of Object.getOwnPropertyNames(Date.prototype)) {
   });
 }
 
+/**
+ * A read-only `Date` of `time` (a Date, a timestamp or a date string), for a model to hold.
+ *
+ * @internal Shared with the model classes; not part of the supported API.
+ */
+export function frozenDate(time: Date | number | string): Date {
+  return Object.freeze(new FrozenDate(time instanceof Date ? time.getTime() : time));
+}
+
 /** Set while a {@link FrozenMap} or {@link FrozenSet} is filled by its own constructor. */
 let filling = false;
 
@@ -88,11 +97,7 @@ function filled<C>(build: () => C): C {
  */
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
-  if (value instanceof Date) {
-    return (
-      value instanceof FrozenDate ? value : Object.freeze(new FrozenDate(value.getTime()))
-    ) as T;
-  }
+  if (value instanceof Date) return (value instanceof FrozenDate ? value : frozenDate(value)) as T;
   if (value instanceof Map) {
     if (value instanceof FrozenMap) return value;
     const entries = [...value].map(([k, v]) => [deepFreeze(k), deepFreeze(v)] as const);
