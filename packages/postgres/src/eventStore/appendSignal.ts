@@ -1,6 +1,12 @@
 import type { SqlExecutor } from '../executor/sqlExecutor.js';
 
-const NOTIFY = 'SELECT pg_notify($1, $2)';
+/**
+ * The NOTIFY, committed without waiting for its WAL flush: a `pg_notify` transaction takes a
+ * transaction id and so writes a commit record, but it carries no data worth a flush (a crash
+ * loses an undelivered notification either way). `set_config(…, true)` applies to this one
+ * statement's transaction only.
+ */
+const NOTIFY = "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)";
 
 /** Shortest time between two NOTIFYs of one signal, so a busy writer sends at most 100 per second. */
 export const MIN_NOTIFY_INTERVAL_MS = 10;
