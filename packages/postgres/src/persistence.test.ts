@@ -10,7 +10,6 @@ import {
   LATEST_SCHEMA_VERSION,
   migrate,
   PostgresCheckpointStore,
-  PostgresEventNotifier,
   PostgresEventStore,
   PostgresLockProvider,
   PostgresOutbox,
@@ -23,6 +22,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backends, freshSchema, randomSchema } from './testSupport/backends.js';
 import { Deposited, deposits, Tally } from './testSupport/events.js';
+import { countWakeUps, waitFor } from './testSupport/wakeUps.js';
 
 /** The element at `index`, or a test failure. */
 function at<T>(items: readonly T[], index: number): T {
@@ -443,12 +443,7 @@ describe.each(backends('the store contracts', (options) => PGlite.create(options
       });
 
       it('wakes event listeners after the commit, for its own and for joined stores', async () => {
-        const notifier = new PostgresEventNotifier(db, { schema });
-        let wakeUps = 0;
-        notifier.onAppended(() => {
-          wakeUps += 1;
-        });
-        await notifier.ready();
+        const wakeUps = await countWakeUps(db, schema);
         const rootStore = new PostgresEventStore(db, { schema, clock });
         const uow = new PostgresUnitOfWork(db, { schema, clock });
         uow.enlist({
@@ -460,16 +455,12 @@ describe.each(backends('the store contracts', (options) => PGlite.create(options
         });
         uow.onBeforeCommit(async () => {
           await new Promise<void>((resolve) => setTimeout(resolve, 100));
-          expect(wakeUps).toBe(0); // appended, not committed: nobody is woken yet
+          expect(wakeUps.count()).toBe(0); // appended, not committed: nobody is woken yet
         });
         await uow.begin(context);
         await uow.commit();
-        const deadline = Date.now() + 5_000;
-        while (wakeUps === 0 && Date.now() < deadline) {
-          await new Promise<void>((resolve) => setTimeout(resolve, 10));
-        }
-        expect(wakeUps).toBeGreaterThanOrEqual(1);
-        await notifier.close();
+        await waitFor(() => wakeUps.count() > 0);
+        await wakeUps.close();
       });
 
       it('refuses to commit a transaction PostgreSQL already aborted', async () => {

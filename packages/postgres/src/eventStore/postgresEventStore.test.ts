@@ -4,19 +4,12 @@ import { PostgresEventNotifier, PostgresEventStore, type SqlExecutor } from '@pd
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backends, freshSchema } from '../testSupport/backends.js';
 import { Anything, Deposited, deposits, Withdrawn } from '../testSupport/events.js';
+import { countWakeUps, waitFor } from '../testSupport/wakeUps.js';
 
 const clock = new FixedClock('2026-03-01T10:00:00.000Z');
 
 /** Lets pending callbacks, notifications and I/O run. */
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 100));
-
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await new Promise<void>((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Counts the statements a store sends. */
 function counting(db: SqlExecutor): { executor: SqlExecutor; count: () => number } {
@@ -392,12 +385,7 @@ describe.each(backends('the event store contract', (options) => PGlite.create(op
     });
 
     it('wakes listeners only once a transaction commits, never after a rollback', async () => {
-      const notifier = new PostgresEventNotifier(db, { schema });
-      let wakeUps = 0;
-      notifier.onAppended(() => {
-        wakeUps += 1;
-      });
-      await notifier.ready();
+      const wakeUps = await countWakeUps(db, schema);
 
       await expect(
         db.transaction(async (tx) => {
@@ -414,21 +402,16 @@ describe.each(backends('the event store contract', (options) => PGlite.create(op
           });
         });
         await settle();
-        expect(wakeUps).toBe(0); // released savepoint, open transaction: nothing yet
+        expect(wakeUps.count()).toBe(0); // released savepoint, open transaction: nothing yet
       });
-      await waitFor(() => wakeUps > 0);
+      await waitFor(() => wakeUps.count() > 0);
       await settle();
-      expect(wakeUps).toBe(1);
-      await notifier.close();
+      expect(wakeUps.count()).toBe(1);
+      await wakeUps.close();
     });
 
     it('inside a transaction pd cannot watch, notifies from the append statement itself', async () => {
-      const notifier = new PostgresEventNotifier(db, { schema });
-      let wakeUps = 0;
-      notifier.onAppended(() => {
-        wakeUps += 1;
-      });
-      await notifier.ready();
+      const wakeUps = await countWakeUps(db, schema);
       const texts: string[] = [];
       await db.transaction(async (tx) => {
         // A transaction executor of someone else's making: no after-commit hook pd knows of.
@@ -450,8 +433,8 @@ describe.each(backends('the event store contract', (options) => PGlite.create(op
       });
       expect(texts).toHaveLength(1);
       expect(texts[0]).toContain('pg_notify');
-      await waitFor(() => wakeUps > 0);
-      await notifier.close();
+      await waitFor(() => wakeUps.count() > 0);
+      await wakeUps.close();
     });
   },
 );
