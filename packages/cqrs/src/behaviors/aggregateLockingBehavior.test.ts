@@ -186,4 +186,98 @@ describe('AggregateLockingBehavior', () => {
     await expect(bus.ask(new Peek({ id: 'x' }))).resolves.toBe(true);
     expect(locks.isLocked('x')).toBe(false);
   });
+
+  describe('re-entry along the dispatch chain', () => {
+    class Debit extends Command()('Debit', { account: z.string() }) {}
+    const resolver = () =>
+      new DictLockKeyResolver()
+        .register(Transfer, (c) => [`account:${c.from}`, `account:${c.to}`])
+        .register(Debit, (c) => [`account:${c.account}`]);
+
+    it('a command sent by a handler does not wait for a key its own dispatch holds', async () => {
+      const provider = recordingProvider();
+      const bus: CommandBus = new CommandBus()
+        // A short timeout turns a self-deadlock into a LockTimeoutError instead of a hung test.
+        .use(new AggregateLockingBehavior(provider, resolver(), { timeoutMs: 200 }))
+        .register(
+          Transfer,
+          async (c) => {
+            await bus.send(new Debit({ account: c.from }));
+            provider.calls.push('transfer handler');
+          },
+          { uow: () => new InMemoryUnitOfWork() },
+        )
+        .register(Debit, () => void provider.calls.push('debit handler'), {
+          uow: () => new InMemoryUnitOfWork(),
+        });
+
+      await bus.send(new Transfer({ from: 'a', to: 'b' }));
+      expect(provider.calls).toEqual([
+        'acquire account:a',
+        'acquire account:b',
+        'debit handler', // took nothing: both of its keys were held by the enclosing Transfer
+        'transfer handler',
+        'release account:b',
+        'release account:a',
+      ]);
+    });
+
+    it('a nested command takes only the keys not held yet, and releases only those', async () => {
+      const provider = recordingProvider();
+      const bus: CommandBus = new CommandBus()
+        .use(new AggregateLockingBehavior(provider, resolver(), { timeoutMs: 200 }))
+        .register(
+          Debit,
+          async (c) => {
+            provider.calls.push(`debit ${c.account}`);
+            if (c.account === 'a') await bus.send(new Transfer({ from: 'a', to: 'c' }));
+          },
+          { uow: () => new InMemoryUnitOfWork() },
+        )
+        .register(Transfer, () => void provider.calls.push('transfer'), {
+          uow: () => new InMemoryUnitOfWork(),
+        });
+
+      await bus.send(new Debit({ account: 'a' }));
+      expect(provider.calls).toEqual([
+        'acquire account:a',
+        'debit a',
+        'acquire account:c',
+        'transfer',
+        'release account:c', // the nested command's own key, at its own completion
+        'release account:a',
+      ]);
+    });
+
+    it('dispatches outside the chain still wait for each other', async () => {
+      const locks = new InMemoryLockProvider();
+      const gate = deferred();
+      const order: string[] = [];
+      const bus = new CommandBus().use(new AggregateLockingBehavior(locks, resolver())).register(
+        Debit,
+        async (c) => {
+          order.push(`start ${c.commandId.slice(-4)}`);
+          if (order.length === 1) await gate.promise;
+          order.push(`end ${c.commandId.slice(-4)}`);
+        },
+        { uow: () => new InMemoryUnitOfWork() },
+      );
+      const first = new Debit({ account: 'a' });
+      const second = new Debit({ account: 'a' });
+      const running = bus.send(first);
+      await flush();
+      const waiting = bus.send(second);
+      await flush();
+      expect(order).toEqual([`start ${first.commandId.slice(-4)}`]);
+      gate.resolve(undefined);
+      await Promise.all([running, waiting]);
+      expect(order).toEqual([
+        `start ${first.commandId.slice(-4)}`,
+        `end ${first.commandId.slice(-4)}`,
+        `start ${second.commandId.slice(-4)}`,
+        `end ${second.commandId.slice(-4)}`,
+      ]);
+      expect(locks.size).toBe(0);
+    });
+  });
 });

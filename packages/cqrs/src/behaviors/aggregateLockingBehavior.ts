@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AcquireOptions, LockKeyResolver, LockProvider } from '../locking/lockProvider.js';
 import type { MessageContext, NextHandler, PipelineBehavior } from '../pipeline/pipeline.js';
 
@@ -16,8 +17,14 @@ export interface AggregateLockingOptions {
  * (released from the unit of work's completion hook), so a second command on the same key cannot
  * load state the first has not committed yet. Without a unit of work (queries, events) they are
  * released when the handler returns. If an acquire fails, the keys already held are released and
- * the handler does not run. Locks are not re-entrant: a nested command locking a key its caller
- * holds waits forever (or until the timeout).
+ * the handler does not run.
+ *
+ * Re-entrant along the dispatch chain: a command that a handler sends while its own dispatch
+ * holds a key does not acquire that key again (it would wait for itself); it acquires only the
+ * keys it does not hold yet, and releases only those. The chain is the async context of the
+ * handler (`AsyncLocalStorage`), as with the ambient correlation ids. A dispatch started by
+ * fire-and-forget work that outlives the handler would still count as nested: await what a
+ * handler sends. Dispatches outside the chain, concurrent or later, wait as before.
  *
  * @example
  * bus.use(new AggregateLockingBehavior(locks, new DictLockKeyResolver().register(RenameOrder, (c) => [c.orderId])));
@@ -26,6 +33,8 @@ export class AggregateLockingBehavior implements PipelineBehavior {
   readonly #provider: LockProvider;
   readonly #resolver: LockKeyResolver;
   readonly #acquireOptions: AcquireOptions;
+  /** The keys held by the dispatches enclosing the current one (per behaviour instance). */
+  readonly #held = new AsyncLocalStorage<ReadonlySet<string>>();
 
   constructor(
     provider: LockProvider,
@@ -38,7 +47,10 @@ export class AggregateLockingBehavior implements PipelineBehavior {
   }
 
   async handle(context: MessageContext, next: NextHandler): Promise<unknown> {
-    const keys = [...new Set(this.#resolver.resolve(context.message))].sort();
+    const wanted = [...new Set(this.#resolver.resolve(context.message))].sort();
+    if (wanted.length === 0) return next();
+    const enclosing = this.#held.getStore();
+    const keys = enclosing === undefined ? wanted : wanted.filter((key) => !enclosing.has(key));
     if (keys.length === 0) return next();
     const held: string[] = [];
     try {
@@ -51,13 +63,15 @@ export class AggregateLockingBehavior implements PipelineBehavior {
       await this.#releaseAll(held).catch(() => undefined);
       throw error;
     }
+    const holding = new Set(enclosing === undefined ? keys : [...enclosing, ...keys]);
+    const inner = () => this.#held.run(holding, next);
     const uow = context.uow;
     if (uow !== undefined) {
       uow.onCompletion(() => this.#releaseAll(held));
-      return next();
+      return inner();
     }
     try {
-      return await next();
+      return await inner();
     } finally {
       await this.#releaseAll(held);
     }
