@@ -14,7 +14,9 @@ import { DomainError, InMemoryRepository, isPdError, ValidationError } from '@pd
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  deferred,
   failingCommits,
+  flush,
   Order,
   type OrderRepository,
   RenameOrder,
@@ -226,6 +228,55 @@ describe('CommandBus dispatch', () => {
     expect(events.map((e) => (e.payload() as { name: string }).name)).toEqual(['ok']);
   });
 
+  it('keeps concurrent commands on a shared repository apart: a failing one’s events and writes never surface', async () => {
+    const { orders, makeUow } = shop();
+    const a = await seed(orders);
+    const b = new Order({ name: 'second' });
+    await orders.save(b);
+    orders.pullEvents();
+    const gate = deferred();
+    const bus = new CommandBus().register(
+      RenameOrder,
+      async (cmd, uow) => {
+        const order = await uow.orders.getById(cmd.orderId);
+        if (!order) throw new Error('missing');
+        order.rename(cmd.name);
+        await uow.orders.save(order);
+        if (cmd.name === 'A-fails') {
+          await gate.promise; // B commits while A is between its save and its failure
+          throw new Error('A fails after saving');
+        }
+        return { version: order.version };
+      },
+      { uow: makeUow },
+    );
+    const failing = bus.dispatch(new RenameOrder({ orderId: a.id, name: 'A-fails' }));
+    await flush();
+    const { events } = await bus.dispatch(new RenameOrder({ orderId: b.id, name: 'B-ok' }));
+    gate.resolve(undefined);
+    await expect(failing).rejects.toThrow(CommandExecutionError);
+
+    expect(events.map((e) => (e.payload() as { name: string }).name)).toEqual(['B-ok']);
+    expect((await orders.getById(a.id))?.name).toBe('first'); // the failed command left no trace
+    expect((await orders.getById(a.id))?.version).toBe(1);
+    expect((await orders.getById(b.id))?.name).toBe('B-ok');
+    expect(orders.pullEvents()).toEqual([]);
+  });
+
+  it('a command whose storage commit fails after the repository flushed leaves the store as it was', async () => {
+    const { orders, rename } = shop();
+    const order = await seed(orders);
+    const failing = failingCommits(1);
+    const bus = new CommandBus().register(RenameOrder, rename, {
+      uow: () => failing.make(orders),
+    });
+    await expect(bus.send(new RenameOrder({ orderId: order.id, name: 'lost' }))).rejects.toThrow(
+      CommandExecutionError,
+    );
+    expect((await orders.getById(order.id))?.name).toBe('first');
+    expect((await orders.getById(order.id))?.version).toBe(1);
+  });
+
   it('lets behaviours observe the committed events through the unit of work (no hidden newEvents, fix 10.3 #18)', async () => {
     const { orders, makeUow, rename } = shop();
     const order = await seed(orders);
@@ -327,7 +378,9 @@ describe('CommandBus retry on concurrency conflicts', () => {
     expect(runs()).toBe(3);
     expect(made.map((u) => u.status)).toEqual(['rolledBack', 'rolledBack', 'committed']);
     expect(waits).toEqual([100, 200]);
-    expect(result.version).toBeGreaterThan(1);
+    // The two failed attempts wrote nothing: the committed one saved over version 1.
+    expect(result.version).toBe(2);
+    expect((await orders.getById(order.id))?.version).toBe(2);
     expect(events).toHaveLength(1);
   });
 

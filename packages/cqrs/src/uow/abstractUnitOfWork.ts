@@ -45,6 +45,8 @@ export abstract class AbstractUnitOfWork implements UnitOfWork {
   // Lists start as the shared empty NONE and get their own array on the first push: most units
   // of work use few of them, and one is made per command.
   #participants: UnitOfWorkParticipant[] = NONE;
+  /** The view each shared participant gave this unit of work (see `enlist`). */
+  #views: Map<UnitOfWorkParticipant, UnitOfWorkParticipant> | undefined;
   #events: AnyDomainEvent[] = [];
   #beforeCommit: Hook<readonly AnyDomainEvent[]>[] = NONE;
   #afterCommit: Hook<readonly AnyDomainEvent[]>[] = NONE;
@@ -74,12 +76,23 @@ export abstract class AbstractUnitOfWork implements UnitOfWork {
   }
 
   enlist<TParticipant extends UnitOfWorkParticipant>(participant: TParticipant): TParticipant {
-    if (this.#participants === NONE) this.#participants = [participant];
-    else if (!this.#participants.includes(participant)) this.#participants.push(participant);
-    return participant;
+    // A shared repository gives each unit of work a view of its own (see `forUnitOfWork`), once.
+    let own = participant;
+    if (typeof participant.forUnitOfWork === 'function') {
+      this.#views ??= new Map();
+      own = (this.#views.get(participant) ?? participant.forUnitOfWork()) as TParticipant;
+      this.#views.set(participant, own);
+    }
+    if (this.#participants === NONE) this.#participants = [own];
+    else if (!this.#participants.includes(own)) this.#participants.push(own);
+    return own;
   }
 
-  /** Enlists a repository (or any participant) and returns it: `readonly orders = this.track(repo)`. */
+  /**
+   * Enlists a repository (or any participant) and returns what this unit of work should use:
+   * `readonly orders = this.track(repo)`. For a repository shared by every command, that is a view
+   * of its own, whose changes reach the shared store only when this unit of work commits.
+   */
   protected track<TParticipant extends UnitOfWorkParticipant>(
     participant: TParticipant,
   ): TParticipant {

@@ -24,6 +24,13 @@ export interface UnitOfWorkParticipant {
    * through the unit of work's hook-error handler; it never fails the committed command.
    */
   afterCommit?(context: UnitOfWorkContext): Promise<void>;
+  /**
+   * A participant of its own for one unit of work. A repository shared by every command (the
+   * ddd `InMemoryRepository`) returns a view that stages that command's changes and events, so
+   * concurrent commands stay apart and a rolled-back one writes nothing. `enlist` and `track`
+   * enlist and return the view instead of the shared object.
+   */
+  forUnitOfWork?(): UnitOfWorkParticipant;
 }
 
 /** Where a unit of work writes the events of a committing command (the transactional outbox). */

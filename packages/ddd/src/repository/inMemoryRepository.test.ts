@@ -243,3 +243,113 @@ describe('InMemoryRepository: seeding and listing', () => {
     expect(typeof repo.discardEvents).toBe('function');
   });
 });
+
+describe('InMemoryRepository: a view per unit of work', () => {
+  async function stored(repo: InMemoryRepository<TodoList>, name = 'groceries') {
+    const list = new TodoList({ name });
+    await repo.save(list);
+    repo.pullEvents();
+    return list;
+  }
+
+  it('stages saves: the shared store and other views see nothing until flush', async () => {
+    const repo = new InMemoryRepository<TodoList>();
+    const list = await stored(repo);
+    const a = repo.forUnitOfWork();
+    const b = repo.forUnitOfWork();
+
+    const loaded = (await a.getById(list.id)) as TodoList;
+    loaded.rename('party');
+    await a.save(loaded);
+    expect(loaded.version).toBe(2);
+    expect((await a.getById(list.id))?.name).toBe('party'); // the view reads its own change
+    expect((await repo.getById(list.id))?.name).toBe('groceries');
+    expect((await b.getById(list.id))?.name).toBe('groceries');
+    expect(b.pullEvents()).toEqual([]); // events stay with the view that collected them
+    expect(a.pullEvents().map((e) => e.eventType)).toEqual(['Renamed']);
+
+    await a.flush();
+    expect((await repo.getById(list.id))?.version).toBe(2);
+    expect((await b.getById(list.id))?.name).toBe('party');
+  });
+
+  it('checks versions again at flush, and writes all or nothing', async () => {
+    const repo = new InMemoryRepository<TodoList>();
+    const one = await stored(repo, 'one');
+    const two = await stored(repo, 'two');
+    const a = repo.forUnitOfWork();
+    const b = repo.forUnitOfWork();
+    for (const view of [a, b]) {
+      const loaded = (await view.getById(one.id)) as TodoList;
+      loaded.rename(`one by ${view === a ? 'a' : 'b'}`);
+      await view.save(loaded);
+    }
+    const other = (await b.getById(two.id)) as TodoList;
+    other.rename('two by b');
+    await b.save(other);
+
+    await a.flush();
+    const error = await rejection(b.flush());
+    expect(error).toBeInstanceOf(ConcurrencyError);
+    expect((await repo.getById(one.id))?.name).toBe('one by a');
+    expect((await repo.getById(two.id))?.name).toBe('two'); // b wrote nothing at all
+  });
+
+  it('a rollback (discardEvents) drops staged changes and undoes flushed ones', async () => {
+    const repo = new InMemoryRepository<TodoList>();
+    const kept = await stored(repo, 'kept');
+    const view = repo.forUnitOfWork();
+    const loaded = (await view.getById(kept.id)) as TodoList;
+    loaded.rename('changed');
+    await view.save(loaded);
+    await view.save(new TodoList({ name: 'created' }));
+    await view.flush();
+    expect(repo.size).toBe(2);
+
+    view.discardEvents();
+    expect(repo.size).toBe(1);
+    expect((await repo.getById(kept.id))?.name).toBe('kept');
+    expect((await repo.getById(kept.id))?.version).toBe(1);
+    expect(view.pullEvents()).toEqual([]);
+  });
+
+  it('a rollback leaves alone what another unit of work wrote over its flushed change', async () => {
+    const repo = new InMemoryRepository<TodoList>();
+    const list = await stored(repo);
+    const first = repo.forUnitOfWork();
+    const renamed = (await first.getById(list.id)) as TodoList;
+    renamed.rename('first');
+    await first.save(renamed);
+    await first.flush();
+
+    const second = repo.forUnitOfWork();
+    const again = (await second.getById(list.id)) as TodoList;
+    again.rename('second');
+    await second.save(again);
+    await second.flush();
+
+    first.discardEvents();
+    expect((await repo.getById(list.id))?.name).toBe('second');
+  });
+
+  it('stages deletes, and undoes them on rollback', async () => {
+    const repo = new InMemoryRepository<TodoList>();
+    const list = await stored(repo);
+    const view = repo.forUnitOfWork();
+    await view.delete(list.id);
+    expect(await view.getById(list.id)).toBeUndefined();
+    expect(view.all()).toEqual([]);
+    expect(await repo.getById(list.id)).toBeDefined();
+    await view.flush();
+    expect(await repo.getById(list.id)).toBeUndefined();
+    view.discardEvents();
+    expect((await repo.getById(list.id))?.name).toBe('groceries');
+  });
+
+  it('a view is an instance of the repository class, built from the shared one', () => {
+    const repo = new InMemoryRepository<TodoList>();
+    const view = repo.forUnitOfWork();
+    expect(view).toBeInstanceOf(InMemoryRepository);
+    expect(view.forUnitOfWork()).not.toBe(view);
+  });
+});

@@ -7,10 +7,45 @@ import type { Repository, SaveOptions } from './repository.js';
 
 type AnyAggregate = AggregateRootBase<unknown, never, AnyDomainEvent>;
 
+/** A change a unit-of-work view holds until it flushes. */
+interface Staged<TAggregate> {
+  readonly id: unknown;
+  /** The stored version the change was made against (0: not stored). */
+  readonly base: number;
+  /** The new state, or `undefined` for a delete. */
+  readonly aggregate: TAggregate | undefined;
+  readonly options: SaveOptions | undefined;
+  /** The events the view's saves of this aggregate collected, for {@link InMemoryRepository.persisted}. */
+  readonly events: readonly AnyDomainEvent[];
+}
+
+/** A change a view's flush applied: what it replaced, so a rollback can put it back. */
+interface Flushed<TAggregate> extends Staged<TAggregate> {
+  readonly key: string;
+  readonly previous: TAggregate | undefined;
+}
+
+/** The state of one unit of work's view (see {@link InMemoryRepository.forUnitOfWork}). */
+interface ViewState<TAggregate> {
+  readonly root: InMemoryRepository<AnyAggregate, unknown>;
+  readonly staged: Map<string, Staged<TAggregate>>;
+  events: AnyDomainEvent[];
+  /** Applied by `flush`, not yet confirmed by `afterCommit` (or undone by a rollback). */
+  flushed: Flushed<TAggregate>[];
+}
+
+const views = new WeakMap<object, ViewState<AnyAggregate>>();
+
 /**
  * A repository held in memory, with the same rules as a real one: optimistic concurrency on
  * `version`, copies in and out (changing a loaded object changes nothing stored until `save`), and
  * pending events collected for the unit of work. Good for tests, prototypes and single-process apps.
+ *
+ * Used on its own, `save` and `delete` apply at once. A unit of work that tracks it (`@pd/cqrs`'s
+ * `track`) works on its own view instead ({@link forUnitOfWork}): that command's saves and deletes
+ * are staged, its events are its own, and both reach the shared store only when the unit of work
+ * commits. So concurrent commands never see each other's events or uncommitted state, and a
+ * command that fails leaves the store as it was.
  *
  * @example
  * const orders = new InMemoryRepository<Order>();
@@ -26,46 +61,171 @@ export class InMemoryRepository<TAggregate extends AnyAggregate, TId = TAggregat
     for (const aggregate of seed) this.#items.set(key(aggregate.id), copy(aggregate));
   }
 
-  async save(aggregate: TAggregate, _options?: SaveOptions): Promise<void> {
+  /**
+   * A view for one unit of work: reads see the shared store plus this view's own changes; saves
+   * and deletes are staged (the version check runs at once, against what the view sees) and
+   * applied by {@link flush}, which checks every version again against the shared store and writes
+   * all or nothing. The view is an instance of this class (subclass overrides apply); a subclass
+   * that keeps its own state should keep it on {@link root}.
+   */
+  forUnitOfWork(): this {
+    const view = Object.create(this.root) as this;
+    views.set(view, { root: this.root, staged: new Map(), events: [], flushed: [] });
+    return view;
+  }
+
+  /** The shared repository behind a unit-of-work view (itself when it is not a view). */
+  protected get root(): this {
+    return (views.get(this)?.root ?? this) as this;
+  }
+
+  async save(aggregate: TAggregate, options?: SaveOptions): Promise<void> {
     const id = key(aggregate.id);
-    const stored = this.#items.get(id);
-    const storedVersion = stored?.version ?? 0;
-    if (aggregate.version !== storedVersion) {
-      throw new ConcurrencyError(id, aggregate.version, storedVersion);
+    const view = views.get(this) as ViewState<TAggregate> | undefined;
+    const staged = view?.staged.get(id);
+    const current = staged === undefined ? this.root.#items.get(id) : staged.aggregate;
+    const currentVersion = current?.version ?? 0;
+    if (aggregate.version !== currentVersion) {
+      throw new ConcurrencyError(id, aggregate.version, currentVersion);
     }
-    setEntityVersion(aggregate, storedVersion + 1);
-    this.#items.set(id, copy(aggregate));
-    this.#events.push(...aggregate.pullEvents());
+    setEntityVersion(aggregate, currentVersion + 1);
+    const events = aggregate.pullEvents();
+    if (view === undefined) {
+      this.#items.set(id, copy(aggregate));
+      this.#events.push(...events);
+      this.persisted(aggregate, options, events);
+      return;
+    }
+    const base = staged?.base ?? this.root.#items.get(id)?.version ?? 0;
+    view.staged.set(id, {
+      id: aggregate.id,
+      base,
+      aggregate: copy(aggregate),
+      options,
+      events: [...(staged?.events ?? []), ...events],
+    });
+    view.events.push(...events);
   }
 
   async getById(id: TId): Promise<TAggregate | undefined> {
-    const stored = this.#items.get(key(id));
-    return stored === undefined ? undefined : copy(stored);
+    const k = key(id);
+    const staged = views.get(this)?.staged.get(k) as Staged<TAggregate> | undefined;
+    const found = staged === undefined ? this.root.#items.get(k) : staged.aggregate;
+    return found === undefined ? undefined : copy(found);
   }
 
   async delete(id: TId): Promise<void> {
-    this.#items.delete(key(id));
+    const k = key(id);
+    const view = views.get(this) as ViewState<TAggregate> | undefined;
+    if (view === undefined) {
+      if (this.#items.delete(k)) this.deleted(id);
+      return;
+    }
+    const staged = view.staged.get(k);
+    const base = staged?.base ?? this.root.#items.get(k)?.version ?? 0;
+    view.staged.set(k, { id, base, aggregate: undefined, options: undefined, events: [] });
   }
 
+  /**
+   * Applies a view's staged changes to the shared store, all or nothing: a `ConcurrencyError`
+   * when any aggregate changed in the store since the view read it. If the unit of work then rolls
+   * back, {@link discardEvents} puts the previous state back. Nothing to do outside a view.
+   */
+  async flush(): Promise<void> {
+    const view = views.get(this) as ViewState<TAggregate> | undefined;
+    if (view === undefined || view.staged.size === 0) return;
+    const items = this.root.#items;
+    for (const [id, change] of view.staged) {
+      const stored = items.get(id)?.version ?? 0;
+      if (stored !== change.base) throw new ConcurrencyError(id, change.base, stored);
+    }
+    for (const [id, change] of view.staged) {
+      view.flushed.push({ ...change, key: id, previous: items.get(id) });
+      if (change.aggregate === undefined) items.delete(id);
+      else items.set(id, change.aggregate);
+    }
+    view.staged.clear();
+  }
+
+  /** The unit of work committed: its flushed changes are final (and reported to the hooks). */
+  async afterCommit(): Promise<void> {
+    const view = views.get(this) as ViewState<TAggregate> | undefined;
+    if (view === undefined) return;
+    const root = this.root;
+    for (const change of view.flushed) {
+      if (change.aggregate !== undefined) {
+        root.persisted(copy(change.aggregate), change.options, change.events);
+      } else if (change.previous !== undefined) {
+        root.deleted(change.id as TId);
+      }
+    }
+    view.flushed = [];
+  }
+
+  /**
+   * Drains the collected events. A view returns its own, after any that saves made directly on
+   * the shared repository left there (code that saves through the shared object rather than the
+   * view keeps working as before).
+   */
   pullEvents(): AnyDomainEvent[] {
-    const events = this.#events;
-    this.#events = [];
-    return events;
+    const root = this.root;
+    const direct = root.#events;
+    root.#events = [];
+    const view = views.get(this);
+    if (view === undefined) return direct;
+    const own = view.events;
+    view.events = [];
+    return direct.length === 0 ? own : [...direct, ...own];
   }
 
+  /**
+   * Drops collected events. On a unit-of-work view it is the rollback: staged changes are dropped
+   * and flushed ones undone, newest first, wherever nothing was written over them since.
+   */
   discardEvents(): void {
-    this.#events = [];
+    const items = this.root.#items;
+    this.root.#events = [];
+    const view = views.get(this) as ViewState<TAggregate> | undefined;
+    if (view === undefined) return;
+    view.events = [];
+    view.staged.clear();
+    for (const change of view.flushed.reverse()) {
+      if (items.get(change.key) !== change.aggregate) continue;
+      if (change.previous === undefined) items.delete(change.key);
+      else items.set(change.key, change.previous);
+    }
+    view.flushed = [];
   }
 
-  /** Every stored aggregate (copies), in insertion order. */
+  /** Every stored aggregate (copies), in insertion order; a view adds its staged changes. */
   all(): TAggregate[] {
-    return [...this.#items.values()].map(copy);
+    const view = views.get(this) as ViewState<TAggregate> | undefined;
+    const items = new Map(this.root.#items);
+    for (const [id, change] of view?.staged ?? []) {
+      if (change.aggregate === undefined) items.delete(id);
+      else items.set(id, change.aggregate);
+    }
+    return [...items.values()].map(copy);
   }
 
-  /** How many aggregates are stored. */
+  /** How many aggregates are stored (as this view sees them). */
   get size(): number {
-    return this.#items.size;
+    return views.has(this) ? this.all().length : this.#items.size;
   }
+
+  /**
+   * Called on the shared repository each time a save reaches the store: at once outside a unit
+   * of work, at its commit inside one (once per aggregate, with the events of all its saves in
+   * that unit of work). For subclasses that observe writes (the `@pd/testing` fake records them).
+   */
+  protected persisted(
+    _aggregate: TAggregate,
+    _options: SaveOptions | undefined,
+    _events: readonly AnyDomainEvent[],
+  ): void {}
+
+  /** Called on the shared repository each time a delete removes a stored aggregate. */
+  protected deleted(_id: TId): void {}
 }
 
 function key(id: unknown): string {

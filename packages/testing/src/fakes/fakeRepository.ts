@@ -19,8 +19,10 @@ export interface RecordedSave<TId = unknown> {
 
 /**
  * The ddd {@link InMemoryRepository} (same rules: optimistic concurrency, copies in and out,
- * events collected for the unit of work) that also records every successful save and delete,
- * so a test can assert what a handler persisted.
+ * events collected for the unit of work, a view of its own per unit of work) that also records
+ * every save and delete that reaches the store, so a test can assert what a handler persisted.
+ * Inside a unit of work a save is recorded when the unit of work commits, and not at all when it
+ * rolls back.
  *
  * @example
  * const orders = new FakeRepository<Order>();
@@ -34,31 +36,32 @@ export class FakeRepository<
   readonly #saves: RecordedSave<TId>[] = [];
   readonly #deletes: TId[] = [];
 
-  override async save(aggregate: TAggregate, options?: SaveOptions): Promise<void> {
-    const events = [...aggregate.peekEvents()];
-    await super.save(aggregate, options);
+  protected override persisted(
+    aggregate: TAggregate,
+    options: SaveOptions | undefined,
+    events: readonly AnyDomainEvent[],
+  ): void {
     this.#saves.push(
       Object.freeze({
         id: aggregate.id as TId,
         version: aggregate.version,
-        events,
+        events: [...events],
         commandId: options?.commandId,
       }),
     );
   }
 
-  override async delete(id: TId): Promise<void> {
-    await super.delete(id);
+  protected override deleted(id: TId): void {
     this.#deletes.push(id);
   }
 
-  /** Successful saves, in order. */
+  /** Saves that reached the store, in order. */
   get saves(): readonly RecordedSave<TId>[] {
-    return [...this.#saves];
+    return [...this.root.#saves];
   }
 
-  /** Deleted ids, in order (repeats included). */
+  /** Deleted ids, in order. */
   get deletes(): readonly TId[] {
-    return [...this.#deletes];
+    return [...this.root.#deletes];
   }
 }
