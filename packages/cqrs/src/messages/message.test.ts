@@ -32,6 +32,15 @@ describe('Command', () => {
       ValidationError,
     );
     try {
+      new PlaceOrder({ customerId: 'c1', lines: [], extra: 1, more: 2 } as never);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ValidationError).issues.map((i) => [i.field, i.message])).toEqual([
+        ['extra', 'unknown field "extra"'],
+        ['more', 'unknown field "more"'],
+      ]);
+    }
+    try {
       new PlaceOrder({ customerId: 'c1', lines: [{ sku: 'a', qty: 1.5 }] });
       expect.unreachable();
     } catch (e) {

@@ -33,14 +33,18 @@ export class ValidationError extends PdError<'VALIDATION'> {
 
   /** Builds a ValidationError from a zod error. */
   static fromZod(typeName: string, error: z.ZodError, prefix?: string): ValidationError {
-    const issues = error.issues.map((issue) => {
-      const path = issue.path.map(String);
-      return {
-        field: [prefix, ...path].filter((p) => p !== undefined && p !== '').join('.'),
-        message: issue.message,
-        code: issue.code,
-      };
-    });
+    const fieldOf = (path: readonly PropertyKey[]) =>
+      [prefix, ...path.map(String)].filter((p) => p !== undefined && p !== '').join('.');
+    // An unrecognised key is reported by zod on the object holding it: name each key instead.
+    const issues = error.issues.flatMap((issue): ValidationIssue[] =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({
+            field: fieldOf([...issue.path, key]),
+            message: `unknown field "${key}"`,
+            code: issue.code,
+          }))
+        : [{ field: fieldOf(issue.path), message: issue.message, code: issue.code }],
+    );
     return new ValidationError(typeName, issues, { cause: error });
   }
 
