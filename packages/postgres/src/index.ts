@@ -1,5 +1,5 @@
 /**
- * `@pd/postgres` — PostgreSQL adapters for every pd persistence contract, on a PostgreSQL server
+ * `@pd/postgres` — PostgreSQL adapters for most pd persistence contracts, on a PostgreSQL server
  * (node-postgres) or embedded PGlite: one SQL executor abstraction, versioned migrations (function
  * and `pd-postgres migrate` CLI), a gap-safe event store with LISTEN/NOTIFY wake-ups, snapshot and
  * checkpoint stores, a unit of work over one transaction, a processed-command store, advisory

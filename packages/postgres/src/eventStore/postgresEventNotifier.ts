@@ -12,11 +12,16 @@ export interface PostgresEventNotifierOptions {
 }
 
 /**
- * Live wake-up for subscribers of a {@link PostgresEventStore}: every append NOTIFYs
- * `pd_events_<schema>` in its own transaction (so the wake-up arrives after commit), and this
- * LISTENs on it — on a dedicated connection with node-postgres, through `db.listen` with PGlite.
- * A notification only says "look again"; subscribers still read from their checkpoint, and keep a
- * polling fallback for notifications lost while the connection was down.
+ * Live wake-up for subscribers of a {@link PostgresEventStore}. This LISTENs on
+ * `pd_events_<schema>` — on a dedicated connection with node-postgres, through `db.listen` with
+ * PGlite — where the store NOTIFYs after appends (its `notify` option, on by default). The store
+ * sends the NOTIFY on the pool (or the PGlite instance) once the append has committed, never after
+ * a rollback, and coalesces them per pool and schema: at most one in flight, at least 10 ms apart,
+ * and always one after the last append. So one notification may stand for many appends. Only an
+ * append inside a transaction that is not pd's own, whose commit pd cannot see, NOTIFYs from
+ * within its statement (ADR 0011). A notification only says "look again": subscribers still read
+ * from their checkpoint, and keep a polling fallback for notifications that were lost (the
+ * connection was down, or the process died between a commit and its NOTIFY).
  *
  * @example
  * const notifier = new PostgresEventNotifier(db, { schema: 'shop' });
