@@ -4,6 +4,8 @@ import { expect, it } from 'vitest';
 it('pins the runtime exports of @pd/testing', async () => {
   const names = Object.keys(await import('@pd/testing')).sort();
   expect(names).toEqual([
+    'ContractCart',
+    'ContractCartChanged',
     'FakeCheckpointStore',
     'FakeEventStore',
     'FakeLockProvider',
@@ -17,6 +19,7 @@ it('pins the runtime exports of @pd/testing', async () => {
     'FakeUnitOfWork',
     'OUTBOX_CONTRACT_EPOCH',
     'aggregateSpec',
+    'cartFixture',
     'checkpointStoreContract',
     'commandSpec',
     'eventStoreContract',
@@ -24,7 +27,9 @@ it('pins the runtime exports of @pd/testing', async () => {
     'outboxContract',
     'processedCommandStoreContract',
     'projectionSpec',
+    'projectionStoreContract',
     'registerContract',
+    'repositoryContract',
     'runContract',
     'sagaRepositoryContract',
     'sagaSpec',

@@ -38,6 +38,14 @@ export {
   type ProcessedCommandStoreContractOptions,
   processedCommandStoreContract,
 } from './contracts/processedCommandStoreContract.js';
+export { projectionStoreContract } from './contracts/projectionStoreContract.js';
+export {
+  ContractCart,
+  ContractCartChanged,
+  cartFixture,
+  type RepositoryContractFixture,
+  repositoryContract,
+} from './contracts/repositoryContract.js';
 export {
   type SagaRepositoryContractOptions,
   sagaRepositoryContract,
