@@ -178,19 +178,23 @@ export async function openShop(options: ShopOptions) {
       },
     });
 
-  /** Runs the subscriptions until they have nothing left (each round may append new events). */
+  /**
+   * Runs the subscriptions until they have nothing left (each round may append new events). A
+   * subscription whose handler failed is tried again in the next round (`retrying`), until its
+   * retries are spent and it halts.
+   */
   async function catchUp(): Promise<{ board: number; fulfilment: number }> {
     const delivered = { board: 0, fulfilment: 0 };
     for (;;) {
       const reports = await runner.runOnce();
-      let round = 0;
+      let busy = false;
       for (const report of reports) {
         if (report.halted) throw report.halted;
-        round += report.delivered;
+        busy ||= report.delivered > 0 || report.retrying !== undefined;
         if (report.subscriptionId === 'order-board') delivered.board += report.delivered;
         else delivered.fulfilment += report.delivered;
       }
-      if (round === 0) return delivered;
+      if (!busy) return delivered;
     }
   }
 

@@ -2,10 +2,12 @@ import { ValidationError } from '@pd/ddd';
 
 /**
  * What a subscription does with an event its handler keeps failing on. The event is attempted
- * `1 + retries` times, waiting `backoffMs(n)` (through the runner's injected sleep) before retry
- * `n`; then `onExhausted: 'stop'` halts this subscription before the event (other subscriptions go on; nothing
- * is lost, `resume` retries it) or `'skip'` writes it to the runner's dead-letter store and moves
- * on. Failures to upcast or deserialise an event are not retried: they cannot heal by waiting.
+ * `1 + retries` times; then `onExhausted: 'stop'` halts this subscription before the event (other
+ * subscriptions go on; nothing is lost, `resume` retries it) or `'skip'` writes it to the runner's
+ * dead-letter store and moves on. `run()` waits `backoffMs(n)` (through the runner's injected
+ * sleep) before retry `n`; `runOnce()` never waits: each call makes one more attempt. Failures of
+ * the runner's upcaster or of a subscription's `deserialize` are not retried: they cannot heal by
+ * waiting. A projection reads its payloads inside `apply`, so there they count as handler failures.
  *
  * @example
  * { retries: 5, backoffMs: (n) => 200 * 2 ** (n - 1), onExhausted: 'skip' }

@@ -73,7 +73,9 @@ export interface SubscribableProjection {
 
 /**
  * A subscription whose handler is a projection. `id` defaults to the projection's `name` and
- * `eventTypes` to its handled types; `rebuild` resets it through `projection.rebuild([])`.
+ * `eventTypes` to its handled types; `rebuild` resets it through `projection.rebuild([])`. The
+ * projection deserialises inside `apply`, so a payload it cannot read is retried like a failing
+ * handler (give the runner the `upcaster` so that upcast failures are caught before `apply`).
  */
 export interface ProjectionSubscription extends Partial<SubscriptionOptions> {
   readonly handler: SubscribableProjection;

@@ -171,6 +171,32 @@ describe('rebuild', () => {
     expect(stock.checkpoint).toBe(20);
   });
 
+  it('replays fully after stop(): stopping ends the live loop, not explicit work', async () => {
+    const store = await history();
+    const checkpoints = new InMemoryCheckpointStore();
+    const stock = new Stock();
+    const runner = new SubscriptionRunner({
+      eventStore: store,
+      checkpointStore: checkpoints,
+      batchSize: 7,
+      sleep: recordingSleep(),
+      logger: quiet,
+    });
+    runner.subscribe({ handler: stock });
+    await runner.runOnce();
+    await runner.stop();
+    stock.quantities.set('s1', 999); // a bug corrupted the read model
+
+    // The reference reset the model and checkpoint, then replayed nothing: "delivered 0".
+    const report = await runner.rebuild('stock');
+    expect(report).toMatchObject({ delivered: 20, checkpoint: 20, halted: undefined });
+    expect(stock.view()).toEqual(await freshRebuild(store));
+    expect(await checkpoints.load('stock')).toBe(20);
+    // Stopped still means stopped for the rest.
+    expect(runner.stopped).toBe(true);
+    expect((await runner.runOnce())[0]?.delivered).toBe(0);
+  });
+
   it('calls the reset hook of a function subscription and refuses one without it', async () => {
     const store = await history();
     const runner = new SubscriptionRunner({

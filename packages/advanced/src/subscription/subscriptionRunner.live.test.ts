@@ -119,6 +119,107 @@ describe('SubscriptionRunner: live mode', () => {
     expect(await runner.checkpoint('p')).toBe(2);
   });
 
+  it('a poisoned subscription in retry back-off does not hold up a healthy one', async () => {
+    const eventStore = new NotifyingRowEventStore();
+    const sleep = manualSleep();
+    const runner = new SubscriptionRunner({
+      eventStore,
+      checkpointStore: new InMemoryCheckpointStore(),
+      sleep,
+      maxPollIntervalMs: 30_000,
+      logger: quiet,
+    });
+    let poisonedCalls = 0;
+    runner.subscribe({
+      id: 'poisoned',
+      onPoisonEvent: { retries: Number.POSITIVE_INFINITY, backoffMs: () => 1_000 },
+      handler: () => {
+        poisonedCalls += 1;
+        throw new Error('always fails');
+      },
+    });
+    const healthy: StoredEvent[] = [];
+    runner.subscribe({ id: 'healthy', handler: (events) => void healthy.push(...events) });
+    runner.start();
+    await until(() => sleep.pending === 2);
+
+    await addItems(eventStore, 'a', 2);
+    // The poisoned one waits out its back-off (never woken here); the healthy one is not held up.
+    await until(() => healthy.length === 2);
+    await until(() => sleep.calls.includes(1_000));
+    await addItems(eventStore, 'a', 1, 3);
+    await until(() => healthy.length === 3);
+    expect(await runner.checkpoint('healthy')).toBe(30);
+    expect(await runner.checkpoint('poisoned')).toBe(0);
+
+    // Waking the back-off retries it; stop() ends both loops, the one in back-off too.
+    const callsBefore = poisonedCalls;
+    sleep.wakeAll();
+    await until(() => poisonedCalls > callsBefore);
+    await runner.stop();
+    expect(sleep.pending).toBe(0);
+    expect(runner.halted('poisoned')).toBeUndefined();
+  });
+
+  it('run() waits backoffMs between the retries of a failing event, and delivers it once it passes', async () => {
+    const eventStore = new RowEventStore();
+    await addItems(eventStore, 'a', 1);
+    const sleep = manualSleep();
+    const runner = new SubscriptionRunner({
+      eventStore,
+      checkpointStore: new InMemoryCheckpointStore(),
+      sleep,
+      onPoisonEvent: { retries: 3, backoffMs: (n) => n * 1_000 },
+      logger: quiet,
+    });
+    let failuresLeft = 2;
+    const seen: StoredEvent[] = [];
+    runner.subscribe({
+      id: 'p',
+      handler: (events) => {
+        if (failuresLeft > 0) {
+          failuresLeft -= 1;
+          throw new Error('flaky');
+        }
+        seen.push(...events);
+      },
+    });
+    runner.start();
+    for (const expected of [[1_000], [1_000, 2_000]]) {
+      await until(() => sleep.pending === 1 && sleep.calls.length === expected.length);
+      expect(sleep.calls).toEqual(expected);
+      sleep.wakeAll();
+    }
+    await until(() => seen.length === 1);
+    // Then it idles, polling.
+    await until(() => sleep.pending === 1 && sleep.calls.length === 3);
+    expect(sleep.calls.at(-1)).toBe(100);
+    await runner.stop();
+    expect(await runner.checkpoint('p')).toBe(10);
+  });
+
+  it('a subscription added while run() is going gets its own loop', async () => {
+    const eventStore = new NotifyingRowEventStore();
+    await addItems(eventStore, 'a', 2);
+    const sleep = manualSleep();
+    const runner = new SubscriptionRunner({
+      eventStore,
+      checkpointStore: new InMemoryCheckpointStore(),
+      sleep,
+      logger: quiet,
+    });
+    runner.subscribe({ id: 'first', handler: () => {} });
+    runner.start();
+    await until(() => sleep.pending === 1);
+    const late: StoredEvent[] = [];
+    runner.subscribe({ id: 'late', handler: (events) => void late.push(...events) });
+    await until(() => late.length === 2);
+    await addItems(eventStore, 'a', 1, 3);
+    await until(() => late.length === 3);
+    await runner.stop();
+    expect(sleep.pending).toBe(0);
+  });
+
   it('logs a read failure and tries again after a pause instead of crashing', async () => {
     const eventStore = new RowEventStore();
     await addItems(eventStore, 'a', 1);

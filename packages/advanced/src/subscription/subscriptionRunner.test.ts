@@ -11,7 +11,7 @@ import {
   type StoredEvent,
 } from '@pd/eventsourcing';
 import { describe, expect, it } from 'vitest';
-import { addItems, ItemAdded, OrderPlaced, placeOrder } from './__fixtures__/events.js';
+import { addItems, ItemAdded, OrderPlaced, placeOrder, Stock } from './__fixtures__/events.js';
 import { RowEventStore, recordingSleep } from './__fixtures__/stores.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
@@ -234,7 +234,7 @@ describe('SubscriptionRunner: at-least-once and poison events', () => {
     expect(sleep.calls).toEqual([]);
   });
 
-  it('skips a poison event into the dead-letter store after retries with back-off, then carries on (fix 10.4 #23)', async () => {
+  it('skips a poison event into the dead-letter store once its retries are spent, then carries on (fix 10.4 #23)', async () => {
     const deadLetters = new InMemoryDeadLetterStore();
     const clock = new FixedClock('2026-03-01T12:00:00Z');
     const { eventStore, runner, sleep, checkpointStore } = setup({
@@ -252,11 +252,25 @@ describe('SubscriptionRunner: at-least-once and poison events', () => {
         delivered.push(...skus(events));
       },
     });
+    // One attempt per runOnce: the first two stop before s2 with retries left.
+    for (const attempts of [1, 2]) {
+      const [report] = await runner.runOnce();
+      expect(report).toMatchObject({
+        checkpoint: 1,
+        deadLettered: 0,
+        retrying: { attempts, error: boom, event: { globalPosition: 2 } },
+      });
+    }
     const [report] = await runner.runOnce();
     // The reference redelivered s2 forever and never reached s3, s4.
     expect(delivered).toEqual(['s1', 's3', 's4']);
-    expect(report).toMatchObject({ delivered: 3, deadLettered: 1, checkpoint: 4 });
-    expect(sleep.calls).toEqual([100, 200]);
+    expect(report).toMatchObject({
+      delivered: 2,
+      deadLettered: 1,
+      checkpoint: 4,
+      retrying: undefined,
+    });
+    expect(sleep.calls).toEqual([]);
     expect(deadLetters.records('p')).toEqual([
       expect.objectContaining({
         subscriptionId: 'p',
@@ -283,6 +297,10 @@ describe('SubscriptionRunner: at-least-once and poison events', () => {
         delivered.push(...skus(events));
       },
     });
+    expect((await runner.runOnce())[0]).toMatchObject({
+      halted: undefined,
+      retrying: { attempts: 1 },
+    });
     const [report] = await runner.runOnce();
     expect(delivered).toEqual(['s1']);
     expect(isPdError(report?.halted, 'SUBSCRIPTION_HALTED')).toBe(true);
@@ -291,6 +309,7 @@ describe('SubscriptionRunner: at-least-once and poison events', () => {
       attempts: 2,
       event: { globalPosition: 2 },
     });
+    expect(report?.retrying).toBeUndefined();
     expect(await checkpointStore.load('p')).toBe(1);
     // Halted: nothing more is delivered until resumed.
     await runner.runOnce();
@@ -302,6 +321,40 @@ describe('SubscriptionRunner: at-least-once and poison events', () => {
     await runner.runOnce();
     expect(delivered).toEqual(['s1', 's2', 's3']);
     expect(runner.halted('p')).toBeUndefined();
+  });
+
+  it('remembers attempts across runOnce calls, and forgets them once the event goes through', async () => {
+    const { eventStore, runner, sleep } = setup({ onPoisonEvent: { retries: 2 } });
+    await addItems(eventStore, 'a', 3);
+    const calls: string[][] = [];
+    let failuresLeft = 3; // the first goes to the batch around s2
+    runner.subscribe({
+      id: 'p',
+      handler: (events) => {
+        calls.push(skus(events).map(String));
+        if (events.some((e) => e.payload.sku === 's2') && failuresLeft > 0) {
+          failuresLeft -= 1;
+          throw new Error('flaky');
+        }
+      },
+    });
+    expect((await runner.runOnce())[0]?.retrying?.attempts).toBe(1);
+    // Two failures out of three attempts: it goes through on the last retry, with s3 after it.
+    expect((await runner.runOnce())[0]?.retrying?.attempts).toBe(2);
+    expect((await runner.runOnce())[0]).toMatchObject({
+      delivered: 2,
+      checkpoint: 3,
+      halted: undefined,
+      retrying: undefined,
+    });
+    // The batch once, then s1, s2 alone; then only s2 alone per call (no doomed batch around it).
+    expect(calls).toEqual([['s1', 's2', 's3'], ['s1'], ['s2'], ['s2'], ['s2'], ['s3']]);
+    expect(sleep.calls).toEqual([]);
+
+    // A new failure later starts from a clean count.
+    await addItems(eventStore, 'a', 1, 2);
+    failuresLeft = 1;
+    expect((await runner.runOnce())[0]?.retrying?.attempts).toBe(1);
   });
 
   it('does not retry an event that cannot be upcast: waiting cannot fix it', async () => {
@@ -326,20 +379,73 @@ describe('SubscriptionRunner: at-least-once and poison events', () => {
     expect(deadLetters.records()).toEqual([expect.objectContaining({ attempts: 1 })]);
   });
 
-  it('runOnce never sleeps: not when idle, not after a final failure (fix 10.4 #23)', async () => {
-    const { eventStore, runner, sleep } = setup({ onPoisonEvent: { retries: 0 } });
+  it('runOnce never sleeps, under the default policy too: a failing event waits for the next call (fix 10.4 #23)', async () => {
+    const { eventStore, runner, sleep, checkpointStore } = setup();
     runner.subscribe({ id: 'idle', handler: () => {} });
     await runner.runOnce();
-    await addItems(eventStore, 'a', 1);
+    await addItems(eventStore, 'a', 2);
+    const down = new Error('down');
     runner.subscribe({
       id: 'failing',
       handler: () => {
-        throw new Error('down');
+        throw down;
       },
     });
+    const healthy: unknown[] = [];
+    runner.subscribe({ id: 'healthy', handler: (events) => void healthy.push(...skus(events)) });
+
+    // Default policy: 3 retries. Each call makes one attempt and returns at once.
+    for (const attempts of [1, 2, 3]) {
+      const [, failing] = await runner.runOnce();
+      expect(failing).toMatchObject({
+        delivered: 0,
+        checkpoint: 0,
+        retrying: { attempts, error: down, event: { globalPosition: 1 } },
+        halted: undefined,
+      });
+      // The others carry on in the same call.
+      expect(healthy).toEqual(['s1', 's2']);
+    }
     const reports = await runner.runOnce();
-    expect(reports.map((r) => r.halted?.code)).toEqual([undefined, 'SUBSCRIPTION_HALTED']);
+    expect(reports.map((r) => r.halted?.code)).toEqual([
+      undefined,
+      'SUBSCRIPTION_HALTED',
+      undefined,
+    ]);
+    expect(reports[1]).toMatchObject({ halted: { attempts: 4, cause: down }, retrying: undefined });
+    expect(await checkpointStore.load('failing')).toBe(0);
     expect(sleep.calls).toEqual([]);
+  });
+
+  it("a projection's unreadable payload is a handler failure, retried; a `deserialize` failure is not", async () => {
+    const eventStore = new RowEventStore({ positionStep: 1 });
+    const deadLetters = new InMemoryDeadLetterStore();
+    const { runner } = setup({
+      eventStore,
+      deadLetters,
+      onPoisonEvent: { retries: 1, onExhausted: 'skip' },
+    });
+    eventStore.addJson('Cart-a', {
+      ...new ItemAdded({ sku: 's1', qty: 1 }).toJSON(),
+      payload: { sku: 's1', qty: 'one' },
+    });
+    const serializer = new EventSerializer([ItemAdded, OrderPlaced]);
+    runner.subscribe({ handler: new Stock() });
+    runner.subscribe({
+      id: 'typed',
+      deserialize: (e) => serializer.deserialize(e),
+      handler: () => {},
+    });
+
+    const [stock, typed] = await runner.runOnce();
+    // The projection reads the payload inside `apply`: the runner cannot tell it from a handler bug.
+    expect(stock).toMatchObject({ deadLettered: 0, retrying: { attempts: 1 } });
+    expect(typed).toMatchObject({ deadLettered: 1, checkpoint: 1 });
+    expect((await runner.runOnce())[0]).toMatchObject({ deadLettered: 1, checkpoint: 1 });
+    expect(deadLetters.records().map((r) => [r.subscriptionId, r.attempts])).toEqual([
+      ['typed', 1],
+      ['stock', 2],
+    ]);
   });
 
   it('runOnce throws when the store cannot be read, with the checkpoint untouched', async () => {

@@ -53,7 +53,7 @@ export interface SubscriptionRunnerOptions {
   readonly pollIntervalMs?: number;
   /** Longest idle wait; with a notifier, the safety poll interval (default 5000 ms). */
   readonly maxPollIntervalMs?: number;
-  /** How the runner waits (retry back-off, idle polling). Inject a fake in tests. */
+  /** How `run()` waits (retry back-off, idle polling; `runOnce` never does). Inject a fake in tests. */
   readonly sleep?: Sleep;
   /** Stamps dead letters (default: the domain defaults' clock). */
   readonly clock?: Clock;
@@ -71,6 +71,14 @@ export interface CatchUpReport {
   readonly checkpoint: number;
   /** Set when the subscription is halted at a poison event. */
   readonly halted: SubscriptionHaltedError | undefined;
+  /**
+   * Set when the subscription stopped at an event its handler failed on that still has retries
+   * left: the checkpoint stays before it and the next round (`runOnce`, or `run()` after the
+   * back-off) tries it again. `attempts` counts every attempt so far, across calls.
+   */
+  readonly retrying:
+    | { readonly event: StoredEvent; readonly attempts: number; readonly error: unknown }
+    | undefined;
 }
 
 interface Tally {
@@ -93,7 +101,41 @@ type AnyFunctionSubscription = SubscriptionOptions & {
   readonly reset?: () => Promise<void> | void;
 };
 
-type Outcome = 'delivered' | 'skipped' | 'halted' | 'stopped';
+/** An event whose handler failed and which has retries left, as the runner remembers it. */
+interface Failing {
+  readonly event: StoredEvent;
+  readonly attempts: number;
+  readonly error: unknown;
+}
+
+/**
+ * Who asked for the work. Only `'rebuild'` goes on after `stop()`: it was asked for explicitly.
+ * (Retry back-offs are waited out by the live loop itself, outside the subscription's lock.)
+ */
+type Mode = 'live' | 'once' | 'rebuild';
+
+/** What became of one event: `'retry'` leaves it, with its count remembered, for the next round. */
+type Outcome = 'delivered' | 'skipped' | 'halted' | 'retry';
+
+/** What became of a page: all dealt with, or stopped at an event (halt, retry) or by `stop()`. */
+type PageEnd = 'complete' | 'retry' | 'interrupted';
+
+interface PageResult {
+  /** There is more to read right away. */
+  readonly more: boolean;
+  /** Something was delivered or the checkpoint moved. */
+  readonly progressed: boolean;
+  /** The failing event the page stopped at, when it has retries left. */
+  readonly retry: Failing | undefined;
+}
+
+/** The wake-up state of one subscription's live loop. */
+interface LiveLoop {
+  /** Set by the notifier: more events may be there, so look again before idling. */
+  dirty: boolean;
+  /** Cuts the idle wait short; set while idling. */
+  wake: AbortController | undefined;
+}
 
 interface Registered {
   readonly id: string;
@@ -116,13 +158,18 @@ interface Registered {
  * page again. Positions, not counts, so stores with gaps in their positions work.
  *
  * A failing page is retried one event at a time to find the poison event; that event follows the
- * poison-event policy (retries with back-off through the injected `sleep`, then stop the
- * subscription or skip the event to a dead-letter store). Other subscriptions are not held up.
+ * poison-event policy: `retries` more attempts, then `onExhausted` (`'stop'` halts the
+ * subscription before it, `'skip'` parks it in the dead-letter store). The runner remembers each
+ * failing event's attempt count, so retries add up across rounds and calls.
  *
- * `runOnce()` catches every subscription up with what is there now and returns, never sleeping
- * for lack of events. `run()` (or `start()`, as an `Application` worker) keeps going: it is woken
- * by the store's notifier, or polls with back-off. `stop()` lets the handler call in progress
- * finish, saves its checkpoint and ends the loop; it is final, also when called before `run()`.
+ * `runOnce()` catches every subscription up with what is there now and returns. It never sleeps:
+ * a failing event ends that subscription's round with one attempt made (its report says
+ * `retrying`), and the next `runOnce()` tries it again. `run()` (or `start()`, as an `Application`
+ * worker) keeps going, one loop per subscription, each woken by the store's notifier or polling
+ * with back-off, and waits `backoffMs` (through the injected `sleep`) between retries. A
+ * subscription retrying, backing off or halted does not hold up the others. `stop()` lets the
+ * handler call in progress finish, saves its checkpoint and ends the loops; it is final, also when
+ * called before `run()`.
  *
  * @example
  * const runner = new SubscriptionRunner({ eventStore, checkpointStore, upcaster });
@@ -146,12 +193,17 @@ export class SubscriptionRunner implements Worker {
 
   readonly #subscriptions = new Map<string, Registered>();
   readonly #halted = new Map<string, SubscriptionHaltedError>();
+  readonly #failing = new Map<string, Failing>();
   readonly #locks = new Map<string, Promise<void>>();
   readonly #stopController = new AbortController();
+  /** One live loop per subscription while `run()` is going; subscriptions added later join. */
+  readonly #liveLoops = new Map<
+    string,
+    { readonly state: LiveLoop; readonly done: Promise<void> }
+  >();
   #stopRequested = false;
+  #running = false;
   #loop: Promise<void> | undefined;
-  #wake: AbortController | undefined;
-  #dirty = false;
 
   constructor(options: SubscriptionRunnerOptions) {
     this.name = options.name ?? 'subscription-runner';
@@ -174,6 +226,7 @@ export class SubscriptionRunner implements Worker {
   /**
    * Adds a subscription: a function handler (given stored events, or domain events with
    * `deserialize`) or a projection. Its id must be new ({@link DuplicateSubscriptionIdError}).
+   * Added while `run()` is going, it gets its own live loop at once.
    *
    * @example
    * runner.subscribe({ id: 'emails', eventTypes: ['OrderPlaced'], handler: sendEmails });
@@ -195,6 +248,8 @@ export class SubscriptionRunner implements Worker {
           eventTypes: definition.eventTypes ?? projection.handledTypes,
         },
         {
+          // The projection deserialises inside `apply`: a payload it cannot read fails there, and
+          // is retried like any handler failure (the interface offers no separate step).
           deserialize: undefined,
           handle: async (_items, context) => {
             for (const stored of context.storedEvents) await projection.apply(stored);
@@ -245,33 +300,47 @@ export class SubscriptionRunner implements Worker {
     return this.#halted.get(subscriptionId);
   }
 
-  /** Lets a halted subscription try its poison event again (after a fix); it keeps its checkpoint. */
+  /**
+   * Lets a halted subscription try its poison event again (after a fix), with a fresh set of
+   * retries; it keeps its checkpoint.
+   */
   resume(subscriptionId: string): void {
     this.#get(subscriptionId);
     this.#halted.delete(subscriptionId);
-    this.#wake?.abort();
+    this.#liveLoops.get(subscriptionId)?.state.wake?.abort();
   }
 
   /**
    * Catches every subscription up with the events there now, page by page, and returns what each
-   * did. It never sleeps waiting for events (only between retries of a failing event), and does
-   * nothing once the runner is stopped. Read or checkpoint-store failures are thrown.
+   * did. It never sleeps, neither for lack of events nor between retries: an event whose handler
+   * fails ends that subscription's round (the checkpoint stays before it, the report's `retrying`
+   * says so) while the others carry on, and the next call tries it again. Once its retries are
+   * spent, the policy's `onExhausted` applies. Does nothing once the runner is stopped. Read or
+   * checkpoint-store failures are thrown.
+   *
+   * @example
+   * // A cron job: each run makes one more attempt at a failing event, up to `retries`.
+   * for (const report of await runner.runOnce()) {
+   *   if (report.retrying) log.warn(`${report.subscriptionId}: attempt ${report.retrying.attempts} failed`);
+   * }
    */
   async runOnce(): Promise<readonly CatchUpReport[]> {
     const reports: CatchUpReport[] = [];
     for (const subscription of [...this.#subscriptions.values()]) {
-      reports.push(await this.#catchUp(subscription));
+      reports.push(await this.#catchUp(subscription, 'once'));
     }
     return reports;
   }
 
   /**
-   * Processes events until `stop()`: one page per subscription in turn while any has more, then
-   * waits for the notifier (or a poll interval, doubled while idle). Read failures are logged and
-   * retried after a back-off. Returns when stopped; a second call returns the same loop.
+   * Processes events until `stop()`, one loop per subscription, so that one retrying, backing off
+   * or halted does not delay another. Each loop reads page after page while there are more, then
+   * waits for the notifier (or a poll interval, doubled while idle); a failing event is retried
+   * after its policy's `backoffMs`. Read failures are logged and retried after a pause. Returns
+   * when stopped; a second call returns the same promise.
    */
   run(): Promise<void> {
-    this.#loop ??= this.#runLoop();
+    this.#loop ??= this.#runLive();
     return this.#loop;
   }
 
@@ -284,20 +353,22 @@ export class SubscriptionRunner implements Worker {
 
   /**
    * Stops for good: the handler call in progress finishes and its checkpoint is saved, waits are
-   * cut short, and `run()` returns. Resolves once the loop has ended. Stopping before `run()`
+   * cut short, and `run()` returns. Resolves once the loops have ended. Stopping before `run()`
    * means it never runs. (Inside a handler, call it without awaiting: the loop waits for you.)
+   * An explicit `rebuild` still works afterwards.
    */
   async stop(): Promise<void> {
     this.#stopRequested = true;
     this.#stopController.abort();
-    this.#wake?.abort();
+    for (const { state } of this.#liveLoops.values()) state.wake?.abort();
     await this.#loop;
   }
 
   /**
    * Rebuilds a subscription's read model: calls its reset hook, resets its checkpoint to 0,
-   * clears a halt, then replays the whole log into it (as `runOnce` does for one subscription).
-   * Throws {@link RebuildNotSupportedError} when it has no reset hook.
+   * clears a halt and a remembered failure, then replays the whole log into it (as `runOnce` does
+   * for one subscription, without sleeping). It is explicit work, so it runs to the end after
+   * `stop()` too. Throws {@link RebuildNotSupportedError} when it has no reset hook.
    */
   async rebuild(subscriptionId: string): Promise<CatchUpReport> {
     const subscription = this.#get(subscriptionId);
@@ -308,8 +379,9 @@ export class SubscriptionRunner implements Worker {
       if (this.#checkpoints.reset !== undefined) await this.#checkpoints.reset(subscriptionId);
       else await this.#checkpoints.save(subscriptionId, 0);
       this.#halted.delete(subscriptionId);
+      this.#failing.delete(subscriptionId);
     });
-    return this.#catchUp(subscription);
+    return this.#catchUp(subscription, 'rebuild');
   }
 
   #add(
@@ -328,13 +400,15 @@ export class SubscriptionRunner implements Worker {
       filters.eventTypes = options.eventTypes.map((t) => (typeof t === 'string' ? t : t.typeName));
     }
     if (options.streamCategory !== undefined) filters.streamCategory = options.streamCategory;
-    this.#subscriptions.set(id, {
+    const subscription: Registered = {
       id,
       filters,
       batchSize: checkPositiveInteger(options.batchSize ?? this.#batchSize, 'batchSize'),
       policy,
       ...handling,
-    });
+    };
+    this.#subscriptions.set(id, subscription);
+    if (this.#running && !this.#stopRequested) this.#startLiveLoop(subscription);
   }
 
   #get(subscriptionId: string): Registered {
@@ -353,9 +427,9 @@ export class SubscriptionRunner implements Worker {
     }
   }
 
-  async #catchUp(subscription: Registered): Promise<CatchUpReport> {
+  async #catchUp(subscription: Registered, mode: Mode): Promise<CatchUpReport> {
     const tally: Tally = { delivered: 0, deadLettered: 0 };
-    while ((await this.#processPage(subscription, tally)).more) {
+    while ((await this.#processPage(subscription, tally, mode)).more) {
       // next page
     }
     return {
@@ -363,52 +437,75 @@ export class SubscriptionRunner implements Worker {
       ...tally,
       checkpoint: await this.#checkpoints.load(subscription.id),
       halted: this.#halted.get(subscription.id),
+      retrying: this.#failing.get(subscription.id),
     };
   }
 
-  /**
-   * One page for one subscription. `more`: there is more to read right away; `progressed`:
-   * something was delivered or the checkpoint moved.
-   */
-  #processPage(
-    subscription: Registered,
-    tally: Tally,
-  ): Promise<{ more: boolean; progressed: boolean }> {
+  /** One page for one subscription, under its lock. */
+  #processPage(subscription: Registered, tally: Tally, mode: Mode): Promise<PageResult> {
     return this.#withLock(subscription.id, async () => {
-      if (this.#stopRequested || this.#halted.has(subscription.id))
-        return { more: false, progressed: false };
+      const stopped = mode !== 'rebuild' && this.#stopRequested;
+      if (stopped || this.#halted.has(subscription.id)) {
+        return { more: false, progressed: false, retry: undefined };
+      }
       const from = await this.#checkpoints.load(subscription.id);
       const page = await this.#store.readAll({
         ...subscription.filters,
         fromPosition: from,
         limit: subscription.batchSize,
       });
-      if (page.events.length > 0 && !(await this.#deliver(subscription, page.events, tally))) {
-        return { more: false, progressed: true };
+      if (page.events.length > 0) {
+        const end = await this.#deliver(subscription, page.events, tally, mode);
+        if (end !== 'complete') {
+          const retry = end === 'retry' ? this.#failing.get(subscription.id) : undefined;
+          return { more: false, progressed: true, retry };
+        }
       }
       // Saved even when filters returned nothing: the positions examined need not be read again.
       const moved = page.lastPosition > from;
       if (moved) await this.#checkpoints.save(subscription.id, page.lastPosition);
-      return { more: moved && !page.isEnd, progressed: moved || page.events.length > 0 };
+      return {
+        more: moved && !page.isEnd,
+        progressed: moved || page.events.length > 0,
+        retry: undefined,
+      };
     });
   }
 
-  /** Delivers a page; false when it stopped part-way (halted or runner stopped). */
+  /**
+   * Delivers a page: a remembered failing event first and alone (a batch around it would only
+   * fail again), then the rest as one batch, or event by event when the batch fails.
+   */
   async #deliver(
     subscription: Registered,
     events: readonly StoredEvent[],
     tally: Tally,
-  ): Promise<boolean> {
+    mode: Mode,
+  ): Promise<PageEnd> {
+    let rest = events;
+    const failing = this.#failing.get(subscription.id);
+    if (failing !== undefined) {
+      const first = events[0];
+      if (first !== undefined && first.globalPosition === failing.event.globalPosition) {
+        const end = await this.#settle(subscription, first, undefined, tally);
+        if (end !== 'complete') return end;
+        rest = events.slice(1);
+      } else {
+        // The checkpoint moved past it some other way (another process): nothing left to retry.
+        this.#failing.delete(subscription.id);
+      }
+    }
+    if (rest.length === 0) return 'complete';
     let batchFailure: { error: unknown } | undefined;
     try {
-      const prepared = events.map((event) => this.#prepare(subscription, event));
+      const prepared = rest.map((event) => this.#prepare(subscription, event));
       try {
         await subscription.handle(
           prepared.map((p) => p.item),
           { subscriptionId: subscription.id, storedEvents: prepared.map((p) => p.stored) },
         );
-        tally.delivered += events.length;
-        return true;
+        tally.delivered += rest.length;
+        return 'complete';
       } catch (error) {
         batchFailure = { error };
       }
@@ -421,51 +518,79 @@ export class SubscriptionRunner implements Worker {
         error: batchFailure.error,
       });
     }
-    for (const [index, event] of events.entries()) {
-      if (this.#stopRequested) return false;
+    for (const [index, event] of rest.entries()) {
+      if (mode !== 'rebuild' && this.#stopRequested) return 'interrupted';
       // A one-event batch has already had its first attempt.
-      const prior = index === 0 && events.length === 1 ? batchFailure : undefined;
-      const outcome = await this.#deliverOne(subscription, event, prior);
-      if (outcome === 'halted' || outcome === 'stopped') return false;
-      if (outcome === 'delivered') tally.delivered += 1;
-      else tally.deadLettered += 1;
-      await this.#checkpoints.save(subscription.id, event.globalPosition);
+      const failedNow = index === 0 && rest.length === 1 ? batchFailure : undefined;
+      const end = await this.#settle(subscription, event, failedNow, tally);
+      if (end !== 'complete') return end;
     }
-    return true;
+    return 'complete';
   }
 
+  /** One event, then its checkpoint when the runner moved past it. */
+  async #settle(
+    subscription: Registered,
+    event: StoredEvent,
+    failedNow: { error: unknown } | undefined,
+    tally: Tally,
+  ): Promise<PageEnd> {
+    const outcome = await this.#deliverOne(subscription, event, failedNow);
+    if (outcome === 'halted') return 'interrupted';
+    if (outcome === 'retry') return 'retry';
+    if (outcome === 'delivered') tally.delivered += 1;
+    else tally.deadLettered += 1;
+    await this.#checkpoints.save(subscription.id, event.globalPosition);
+    return 'complete';
+  }
+
+  /**
+   * One attempt at one event (none when `failedNow` says the attempt was just made), counted on
+   * top of the attempts remembered for it. Never sleeps: a live loop waits out the back-off
+   * itself, outside the subscription's lock.
+   */
   async #deliverOne(
     subscription: Registered,
     event: StoredEvent,
-    prior: { error: unknown } | undefined,
+    failedNow: { error: unknown } | undefined,
   ): Promise<Outcome> {
+    const known = this.#failing.get(subscription.id);
+    const before = known?.event.globalPosition === event.globalPosition ? known.attempts : 0;
     let prepared: Prepared;
     try {
       prepared = this.#prepare(subscription, event);
     } catch (error) {
       // Upcasting and deserialising are deterministic: retrying cannot help.
-      return this.#giveUp(subscription, event, 1, error);
+      this.#failing.delete(subscription.id);
+      return this.#giveUp(subscription, event, before + 1, error);
     }
-    let attempts = prior === undefined ? 0 : 1;
-    let lastError: unknown = prior?.error;
-    for (;;) {
-      if (attempts > 0) {
-        if (attempts > subscription.policy.retries)
-          return this.#giveUp(subscription, event, attempts, lastError);
-        await this.#sleep(subscription.policy.backoffMs(attempts), this.#stopController.signal);
-        if (this.#stopRequested) return 'stopped';
-      }
-      attempts += 1;
+    let error = failedNow?.error;
+    if (failedNow === undefined) {
       try {
         await subscription.handle([prepared.item], {
           subscriptionId: subscription.id,
           storedEvents: [prepared.stored],
         });
+        this.#failing.delete(subscription.id);
         return 'delivered';
-      } catch (error) {
-        lastError = error;
+      } catch (caught) {
+        error = caught;
       }
     }
+    const attempts = before + 1;
+    if (attempts > subscription.policy.retries) {
+      this.#failing.delete(subscription.id);
+      return this.#giveUp(subscription, event, attempts, error);
+    }
+    this.#failing.set(subscription.id, { event, attempts, error });
+    this.#logger.warn('Subscription handler failed; the event will be retried', {
+      subscriptionId: subscription.id,
+      eventId: event.eventId,
+      position: event.globalPosition,
+      attempts,
+      error,
+    });
+    return 'retry';
   }
 
   async #giveUp(
@@ -506,53 +631,79 @@ export class SubscriptionRunner implements Worker {
     };
   }
 
-  async #runLoop(): Promise<void> {
+  async #runLive(): Promise<void> {
     if (this.#stopRequested) return;
+    // One notifier listener for every loop: each one looks again before idling.
     const unsubscribe = this.#notifier?.onAppended(() => {
-      this.#dirty = true;
-      this.#wake?.abort();
-    });
-    let idleRounds = 0;
-    try {
-      while (!this.#stopRequested) {
-        this.#dirty = false;
-        let more = false;
-        let progressed = false;
-        for (const subscription of [...this.#subscriptions.values()]) {
-          if (this.#stopRequested) break;
-          try {
-            const page = await this.#processPage(subscription, { delivered: 0, deadLettered: 0 });
-            more ||= page.more;
-            progressed ||= page.progressed;
-          } catch (error) {
-            this.#logger.error('Subscription read failed; retrying after a pause', {
-              subscriptionId: subscription.id,
-              error,
-            });
-          }
-        }
-        if (this.#stopRequested) break;
-        if (progressed) idleRounds = 0;
-        if (more || this.#dirty) continue;
-        await this.#idle(idleRounds);
-        idleRounds += 1;
+      for (const { state } of this.#liveLoops.values()) {
+        state.dirty = true;
+        state.wake?.abort();
       }
+    });
+    this.#running = true;
+    try {
+      for (const subscription of this.#subscriptions.values()) this.#startLiveLoop(subscription);
+      const stopSignal = this.#stopController.signal;
+      if (!stopSignal.aborted) {
+        await new Promise<void>((resolve) =>
+          stopSignal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+      }
+      await Promise.all([...this.#liveLoops.values()].map((loop) => loop.done));
     } finally {
+      this.#running = false;
       unsubscribe?.();
     }
   }
 
-  async #idle(idleRounds: number): Promise<void> {
+  #startLiveLoop(subscription: Registered): void {
+    const state: LiveLoop = { dirty: false, wake: undefined };
+    const done = this.#liveLoop(subscription, state).catch((error: unknown) =>
+      this.#logger.error('Subscription loop crashed', { subscriptionId: subscription.id, error }),
+    );
+    this.#liveLoops.set(subscription.id, { state, done });
+  }
+
+  async #liveLoop(subscription: Registered, state: LiveLoop): Promise<void> {
+    let idleRounds = 0;
+    while (!this.#stopRequested) {
+      state.dirty = false;
+      let page: PageResult | undefined;
+      try {
+        page = await this.#processPage(subscription, { delivered: 0, deadLettered: 0 }, 'live');
+      } catch (error) {
+        this.#logger.error('Subscription read failed; retrying after a pause', {
+          subscriptionId: subscription.id,
+          error,
+        });
+      }
+      if (this.#stopRequested) break;
+      if (page?.retry !== undefined) {
+        // Only `stop()` cuts a back-off short: new events do not make the failing one pass.
+        await this.#sleep(
+          subscription.policy.backoffMs(page.retry.attempts),
+          this.#stopController.signal,
+        );
+        continue;
+      }
+      if (page?.progressed) idleRounds = 0;
+      if (page?.more || state.dirty) continue;
+      await this.#idle(state, idleRounds);
+      idleRounds += 1;
+    }
+  }
+
+  async #idle(state: LiveLoop, idleRounds: number): Promise<void> {
     const ms =
       this.#notifier === undefined
         ? Math.min(this.#maxPollMs, this.#pollMs * 2 ** idleRounds)
         : this.#maxPollMs;
     const wake = new AbortController();
-    this.#wake = wake;
+    state.wake = wake;
     try {
-      await this.#sleep(ms, wake.signal);
+      if (!this.#stopRequested) await this.#sleep(ms, wake.signal);
     } finally {
-      this.#wake = undefined;
+      state.wake = undefined;
     }
   }
 
