@@ -4,6 +4,7 @@ import {
   AcceptOlderSnapshotPolicy,
   RejectStaleSnapshotPolicy,
   SnapshotThresholdPolicy,
+  StaleSnapshotError,
 } from '@pd/advanced';
 import { InMemoryUnitOfWork } from '@pd/cqrs';
 import { DomainEvent, isPdError } from '@pd/ddd';
@@ -38,6 +39,10 @@ class CounterV2 extends EventSourcedAggregateRoot(
   { events: [Ticked], apply: { Ticked: (state, e) => ({ count: state.count + e.by }) } },
 ) {
   static override readonly snapshotSchemaVersion = 2;
+
+  tick(times = 1): void {
+    for (let i = 0; i < times; i += 1) this.record(new Ticked({ by: 1 }));
+  }
 }
 
 /** Records every save and get; optionally fails saves. */
@@ -58,7 +63,7 @@ class SpySnapshotStore implements SnapshotStore {
 }
 
 async function commit(
-  repository: EventSourcedRepository<Counter>,
+  repository: EventSourcedRepository<Counter> | EventSourcedRepository<CounterV2>,
   work: () => Promise<void>,
 ): Promise<void> {
   const uow = new InMemoryUnitOfWork();
@@ -116,7 +121,7 @@ describe('snapshot policies in the EventSourcedRepository', () => {
     expect((await lenient.getById(ID))?.count).toBe(1000);
   });
 
-  it("in strict mode ('throw') the stale snapshot is reported, and the load still replays", async () => {
+  it("in strict mode ('throw') a stale snapshot fails the load with StaleSnapshotError", async () => {
     const store = new InMemoryEventStore();
     const snapshots = new InMemorySnapshotStore();
     const writer = new EventSourcedRepository(store, Counter, {
@@ -127,6 +132,52 @@ describe('snapshot policies in the EventSourcedRepository', () => {
     counter.tick(2);
     await commit(writer, () => writer.save(counter));
     const reported: unknown[] = [];
+    const strict = (onStale: 'throw' | 'replay') =>
+      new EventSourcedRepository(store, CounterV2, {
+        snapshotStore: snapshots,
+        snapshotSchemaPolicy: new RejectStaleSnapshotPolicy({ onStale }),
+        onSnapshotError: (error) => reported.push(error),
+      });
+    const error = await strict('throw')
+      .getById(ID)
+      .catch((e: unknown) => e);
+    expect(isPdError(error, 'STALE_SNAPSHOT')).toBe(true);
+    expect(error).toBeInstanceOf(StaleSnapshotError);
+    expect(error).toMatchObject({
+      aggregateType: 'Counter',
+      aggregateId: ID,
+      snapshotSchemaVersion: 1,
+      expectedSchemaVersion: 2,
+    });
+    // AcceptOlderSnapshotPolicy throws the same way for a snapshot from a newer deployment.
+    const older = new EventSourcedRepository(store, Counter, {
+      snapshotStore: snapshots,
+      snapshotSchemaPolicy: new AcceptOlderSnapshotPolicy({ onStale: 'throw' }),
+    });
+    await snapshots.save({
+      ...((await snapshots.get('Counter', ID)) as Snapshot),
+      schemaVersion: 3,
+    });
+    await expect(older.getById(ID)).rejects.toBeInstanceOf(StaleSnapshotError);
+    // 'replay' (the default) ignores it silently and replays.
+    expect((await strict('replay').getById(ID))?.count).toBe(2);
+    expect(reported).toEqual([]);
+  });
+
+  it('in strict mode, other snapshot problems stay best-effort: reported, then a full replay', async () => {
+    const store = new InMemoryEventStore();
+    const snapshots = new InMemorySnapshotStore();
+    const writer = new EventSourcedRepository(store, CounterV2, {
+      snapshotStore: snapshots,
+      snapshotPolicy: new SnapshotThresholdPolicy(0),
+    });
+    const counter = new CounterV2({ id: ID });
+    counter.tick(2);
+    await commit(writer, () => writer.save(counter));
+    // Of the right schema version, but its state does not pass the aggregate's schema.
+    const good = (await snapshots.get('Counter', ID)) as Snapshot;
+    await snapshots.save({ ...good, state: { count: 'many' } });
+    const reported: unknown[] = [];
     const reader = new EventSourcedRepository(store, CounterV2, {
       snapshotStore: snapshots,
       snapshotSchemaPolicy: new RejectStaleSnapshotPolicy({ onStale: 'throw' }),
@@ -134,7 +185,32 @@ describe('snapshot policies in the EventSourcedRepository', () => {
     });
     expect((await reader.getById(ID))?.count).toBe(2);
     expect(reported).toHaveLength(1);
-    expect(isPdError(reported[0], 'STALE_SNAPSHOT')).toBe(true);
+    expect(isPdError(reported[0], 'STALE_SNAPSHOT')).toBe(false);
+  });
+
+  it('a stale snapshot is replaced once the threshold is reached from the start, not from its version', async () => {
+    const store = new InMemoryEventStore();
+    const snapshots = new SpySnapshotStore();
+    const writer = new EventSourcedRepository(store, Counter, {
+      snapshotStore: snapshots,
+      snapshotPolicy: new SnapshotThresholdPolicy(10),
+    });
+    const counter = new Counter({ id: ID });
+    counter.tick(10);
+    await commit(writer, () => writer.save(counter));
+    expect(snapshots.saved).toEqual([10]);
+
+    const reader = new EventSourcedRepository(store, CounterV2, {
+      snapshotStore: snapshots,
+      snapshotPolicy: new SnapshotThresholdPolicy(10),
+      snapshotSchemaPolicy: new RejectStaleSnapshotPolicy(),
+    });
+    const loaded = (await reader.getById(ID)) as CounterV2;
+    loaded.tick();
+    await commit(reader, () => reader.save(loaded));
+    // The v1 snapshot was not used, so 11 events count since the last usable one: a v2 snapshot.
+    expect(snapshots.saved).toEqual([10, 11]);
+    expect((await snapshots.get('Counter', ID))?.schemaVersion).toBe(2);
   });
 
   it('a failing snapshot store after a successful append never fails the command', async () => {

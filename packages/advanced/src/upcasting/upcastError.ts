@@ -51,7 +51,11 @@ export type UpcasterRegistrationReason =
   | 'duplicate'
   /** The step's target is past the declared current version of its type. */
   | 'beyond-current'
-  /** Some version of the type cannot reach the declared current version (a missing step). */
+  /**
+   * A missing step: a chain of the type stops below the highest version its registered steps
+   * produce (refused at registration), or below its declared current version (found by
+   * `validate()`, which also runs before the first upcast).
+   */
   | 'gap';
 
 /**

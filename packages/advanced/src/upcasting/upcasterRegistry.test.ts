@@ -230,13 +230,95 @@ describe('UpcasterRegistry', () => {
     expect(() => registry.upcast(stored({}, 1, 'X'))).toThrow(/instead of a payload object/);
   });
 
+  describe('gaps between registered steps, for every type (declared or not)', () => {
+    const step = (type: string, from: number, to: number) =>
+      defineUpcaster({ type, from, to, upcast: (p) => ({ ...p, [`v${to}`]: true }) });
+
+    it('refuses 1→2 with 3→4 at registration when no current version is declared', () => {
+      const error = registrationError(() =>
+        new UpcasterRegistry().register(step('Loose', 1, 2), step('Loose', 3, 4)),
+      );
+      expect(error).toMatchObject({
+        reason: 'gap',
+        eventType: 'Loose',
+        fromVersion: 1,
+        toVersion: 4,
+      });
+      expect(error.message).toContain('no upcaster from v2');
+      // The constructor's batch is checked the same way.
+      expect(
+        registrationError(
+          () => new UpcasterRegistry({ upcasters: [step('Loose', 3, 4), step('Loose', 1, 2)] }),
+        ).reason,
+      ).toBe('gap');
+    });
+
+    it('refuses a step that opens a gap after earlier calls, and keeps the registry as it was', () => {
+      const registry = new UpcasterRegistry().register(step('Loose', 1, 2));
+      expect(registrationError(() => registry.register(step('Loose', 3, 4))).reason).toBe('gap');
+      // Nothing of the refused call was kept: v1 events still end at v2, where the chain ends.
+      expect(registry.resolve('Loose', 3)).toEqual([]);
+      expect(registry.upcast(stored({}, 1, 'Loose')).schemaVersion).toBe(2);
+      // A refused batch keeps none of its steps, not even the ones that were fine.
+      expect(
+        registrationError(() => registry.register(step('Other', 1, 2), step('Loose', 3, 4))).reason,
+      ).toBe('gap');
+      expect(registry.has('Other')).toBe(false);
+    });
+
+    it('accepts the whole chain in one call, in any order, and upcasts through it', () => {
+      const registry = new UpcasterRegistry().register(
+        step('Loose', 3, 4),
+        step('Loose', 1, 2),
+        step('Loose', 2, 3),
+      );
+      expect(registry.upcast(stored({}, 1, 'Loose'))).toMatchObject({
+        schemaVersion: 4,
+        payload: { v2: true, v3: true, v4: true },
+      });
+      // Steps added in ascending order, one call at a time, never leave a gap.
+      const stepwise = new UpcasterRegistry()
+        .register(step('Loose', 1, 2))
+        .register(step('Loose', 2, 3))
+        .register(step('Loose', 3, 4));
+      expect(stepwise.upcast(stored({}, 1, 'Loose')).schemaVersion).toBe(4);
+    });
+
+    it('refuses the same gap for a declared type at registration', () => {
+      const registry = new UpcasterRegistry().declareCurrent('Gappy', 4);
+      const error = registrationError(() =>
+        registry.register(step('Gappy', 1, 2), step('Gappy', 3, 4)),
+      );
+      expect(error).toMatchObject({ reason: 'gap', eventType: 'Gappy', fromVersion: 1 });
+      expect(registry.has('Gappy')).toBe(false);
+    });
+
+    it('never hands out an undeclared event that is off the chain below the highest version', () => {
+      const registry = new UpcasterRegistry().register(step('Loose', 1, 3), step('Loose', 3, 4));
+      expect(() => registry.validate()).not.toThrow();
+      let caught: unknown;
+      try {
+        registry.upcast(stored({}, 2, 'Loose'));
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toMatchObject({ code: 'UPCAST', fromVersion: 2, toVersion: 4 });
+      expect((caught as Error).message).toContain('no upcaster from v2');
+      // At or above the highest version the steps reach, the event passes as it is.
+      const v4 = stored({}, 4, 'Loose');
+      expect(registry.upcast(v4)).toBe(v4);
+      const v5 = stored({}, 5, 'Loose');
+      expect(registry.upcast(v5)).toBe(v5);
+    });
+  });
+
   describe('with declared current versions', () => {
-    it('detects a gap: v1 cannot reach the current v4 when only 1→2 and 3→4 exist', () => {
+    it('detects a chain that stops short of the current version at validate() and at upcast()', () => {
       const registry = new UpcasterRegistry()
         .declareCurrent('Gappy', 4)
         .register(
           defineUpcaster({ type: 'Gappy', from: 1, to: 2, upcast: (p) => p }),
-          defineUpcaster({ type: 'Gappy', from: 3, to: 4, upcast: (p) => p }),
+          defineUpcaster({ type: 'Gappy', from: 2, to: 3, upcast: (p) => p }),
         );
       const error = registrationError(() => registry.validate());
       expect(error).toMatchObject({
@@ -245,11 +327,11 @@ describe('UpcasterRegistry', () => {
         fromVersion: 1,
         toVersion: 4,
       });
-      expect(error.message).toContain('no upcaster from v2');
-      // Reading fails loudly too, instead of handing out a v2 event as if it were current.
+      expect(error.message).toContain('no upcaster from v3');
+      // Reading fails loudly too, instead of handing out a v3 event as if it were current.
       expect(registrationError(() => registry.upcast(stored({}, 1, 'Gappy'))).reason).toBe('gap');
-      // Closing the gap fixes it.
-      registry.register(defineUpcaster({ type: 'Gappy', from: 2, to: 3, upcast: (p) => p }));
+      // Adding the last step fixes it.
+      registry.register(defineUpcaster({ type: 'Gappy', from: 3, to: 4, upcast: (p) => p }));
       expect(() => registry.validate()).not.toThrow();
       expect(registry.upcast(stored({}, 1, 'Gappy')).schemaVersion).toBe(4);
     });

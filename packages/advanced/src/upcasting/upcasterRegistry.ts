@@ -37,20 +37,24 @@ interface CurrentVersion {
  *
  * Chains are checked: a step must raise the version (`to > from`, so no cycle can exist), a
  * second step for the same (type, from) is refused instead of silently replacing the first, and
- * for types whose current version is declared, every chain must end exactly at it (no gap, no
- * overshoot). The result's envelope `schemaVersion` is the version the last step produced. The
- * input event is never mutated; when no step applies it is returned as is.
+ * the registered steps of a type may leave no gap: every chain must reach the highest version
+ * they produce (checked at each {@link register} call). For types whose current version is
+ * declared, every chain must also end exactly at it (checked by {@link validate}). The result's
+ * envelope `schemaVersion` is the version the last step produced. The input event is never
+ * mutated; when no step applies it is returned as is.
  *
  * @example
  * const upcasters = new UpcasterRegistry({
  *   upcasters: [orderPlacedV1toV2, orderPlacedV2toV3],
  *   events: [OrderPlaced], // OrderPlaced.schemaVersion === 3
  * });
- * upcasters.validate(); // at start-up: throws UpcasterRegistrationError on a gap
- * const repository = new EventSourcedRepository(Order, { eventStore, upcaster: upcasters });
+ * upcasters.validate(); // at start-up: throws UpcasterRegistrationError if v1 cannot reach v3
+ * const repository = new EventSourcedRepository(eventStore, Order, { upcaster: upcasters });
  */
 export class UpcasterRegistry implements UpcastHook {
   readonly #steps = new Map<string, Map<number, AnyEventUpcaster>>();
+  /** Per type, the highest `to` of its steps: where every chain of the type must end. */
+  readonly #highest = new Map<string, number>();
   readonly #current = new Map<string, CurrentVersion>();
   #validated = true;
 
@@ -60,14 +64,24 @@ export class UpcasterRegistry implements UpcastHook {
   }
 
   /**
-   * Adds steps. Throws {@link UpcasterRegistrationError} for a malformed step (`'invalid'`), a
-   * step that does not raise the version (`'not-forward'`), a second step for one (type, from)
-   * (`'duplicate'`), or a target past the type's declared current version (`'beyond-current'`).
+   * Adds steps, all or none. Throws {@link UpcasterRegistrationError} for a malformed step
+   * (`'invalid'`), a step that does not raise the version (`'not-forward'`), a second step for one
+   * (type, from) (`'duplicate'`), a target past the type's declared current version
+   * (`'beyond-current'`), or a gap between the steps now registered for a type (`'gap'`: some
+   * chain stops below the highest version the type's steps produce, so an event on it would be
+   * handed out half-way). The steps are checked together, in any order, so a chain registered in
+   * one call never trips over itself; across calls, add steps oldest first.
    */
   register(...upcasters: readonly AnyEventUpcaster[]): this {
+    // Staged copies: a refused call leaves the registry exactly as it was.
+    const staged = new Map<string, Map<number, AnyEventUpcaster>>();
     for (const upcaster of upcasters) {
       assertValidUpcaster(upcaster);
-      const byVersion = this.#steps.get(upcaster.type) ?? new Map<number, AnyEventUpcaster>();
+      let byVersion = staged.get(upcaster.type);
+      if (byVersion === undefined) {
+        byVersion = new Map(this.#steps.get(upcaster.type));
+        staged.set(upcaster.type, byVersion);
+      }
       const existing = byVersion.get(upcaster.from);
       if (existing !== undefined) {
         if (existing === upcaster) continue;
@@ -81,7 +95,24 @@ export class UpcasterRegistry implements UpcastHook {
       }
       this.#assertWithinCurrent(upcaster);
       byVersion.set(upcaster.from, upcaster);
-      this.#steps.set(upcaster.type, byVersion);
+    }
+    for (const [type, byVersion] of staged) {
+      const top = highestVersion(byVersion);
+      const gap = findGap(byVersion, byVersion.keys(), top);
+      if (gap !== undefined) {
+        throw new UpcasterRegistrationError({
+          reason: 'gap',
+          eventType: type,
+          fromVersion: gap.start,
+          toVersion: top,
+          message: `Upcasters of ${type} leave a gap: events at v${gap.start} stop at v${gap.end} (no upcaster from v${gap.end}) while other steps reach v${top}; register the missing step, in the same register() call if it comes after`,
+        });
+      }
+    }
+    for (const [type, byVersion] of staged) {
+      if (byVersion.size === (this.#steps.get(type)?.size ?? 0)) continue;
+      this.#steps.set(type, byVersion);
+      this.#highest.set(type, highestVersion(byVersion));
       this.#validated = false;
     }
     return this;
@@ -158,27 +189,31 @@ export class UpcasterRegistry implements UpcastHook {
   }
 
   /**
-   * Checks every type with a declared current version: from its oldest version and from the
-   * start of every registered step, the chain must end exactly at the current version. Throws
-   * {@link UpcasterRegistrationError} (`'gap'`) otherwise. Runs by itself before the first
-   * upcast after a change; call it at start-up to fail early.
+   * Checks every type, declared or not: from the start of every registered step (and, for a
+   * declared type, from its oldest version) the chain must end exactly at the type's target, its
+   * declared current version or else the highest version its steps produce. Throws
+   * {@link UpcasterRegistrationError} (`'gap'`) otherwise. Gaps between registered steps are
+   * already refused by {@link register}; what is left for this check is a declared type whose
+   * chains stop short of its current version, which more steps may still fix. Runs by itself
+   * before the first upcast after a change; call it at start-up to fail early.
    */
   validate(): void {
-    for (const [type, current] of this.#current) {
-      const starts = new Set<number>([current.oldestVersion]);
-      for (const from of this.#steps.get(type)?.keys() ?? []) starts.add(from);
-      for (const start of [...starts].sort((a, b) => a - b)) {
-        if (start >= current.version) continue;
-        const end = this.#chainEnd(type, start);
-        if (end !== current.version) {
-          throw new UpcasterRegistrationError({
-            reason: 'gap',
-            eventType: type,
-            fromVersion: start,
-            toVersion: current.version,
-            message: `Events of ${type} at v${start} cannot reach the current v${current.version}: the chain stops at v${end} (no upcaster from v${end})`,
-          });
-        }
+    for (const type of new Set([...this.#current.keys(), ...this.#steps.keys()])) {
+      const byVersion = this.#steps.get(type) ?? new Map<number, AnyEventUpcaster>();
+      const current = this.#current.get(type);
+      const target = current?.version ?? this.#highest.get(type);
+      if (target === undefined) continue;
+      const starts = [...byVersion.keys()];
+      if (current !== undefined) starts.push(current.oldestVersion);
+      const gap = findGap(byVersion, starts, target);
+      if (gap !== undefined) {
+        throw new UpcasterRegistrationError({
+          reason: 'gap',
+          eventType: type,
+          fromVersion: gap.start,
+          toVersion: target,
+          message: `Events of ${type} at v${gap.start} cannot reach the current v${target}: the chain stops at v${gap.end} (no upcaster from v${gap.end})`,
+        });
       }
     }
     this.#validated = true;
@@ -188,25 +223,31 @@ export class UpcasterRegistry implements UpcastHook {
    * Upcasts one stored event (or any object extending its JSON form, such as a `StoredEvent`,
    * whose extra fields are kept). Returns `event` itself when no step applies; otherwise a new
    * object with the final `schemaVersion` and the transformed payload. Throws {@link UpcastError}
-   * when a step fails, when the event is newer than its type's current version, or when its
-   * chain does not reach the current version.
+   * when a step fails, when the event is newer than its type's declared current version, or when
+   * it would stop below its type's target (the declared current version, else the highest version
+   * the type's steps produce), e.g. a version no chain starts from. An event of an undeclared type
+   * at or past the highest version its steps produce is returned as is. Throws
+   * {@link UpcasterRegistrationError} (`'gap'`) when {@link validate} fails.
    */
   upcast<TEvent extends DomainEventJSON>(event: TEvent): TEvent {
     if (!this.#validated) this.validate();
     const chain = this.resolve(event.type, event.schemaVersion);
     const last = chain[chain.length - 1];
     const finalVersion = last === undefined ? event.schemaVersion : last.to;
-    const current = this.#current.get(event.type);
-    if (current !== undefined && finalVersion !== current.version) {
+    const current = this.#current.get(event.type)?.version;
+    const target = current ?? this.#highest.get(event.type);
+    // Without a declaration, a version past the steps' highest may be current: let it through.
+    const stale = target !== undefined && finalVersion < target;
+    const tooNew = current !== undefined && finalVersion > current;
+    if (target !== undefined && (stale || tooNew)) {
       throw new UpcastError({
         eventType: event.type,
         fromVersion: event.schemaVersion,
-        toVersion: current.version,
+        toVersion: target,
         eventId: event.eventId,
-        reason:
-          finalVersion > current.version
-            ? `the event is newer than the current v${current.version} this reader knows`
-            : `no upcaster from v${finalVersion}`,
+        reason: tooNew
+          ? `the event is newer than the current v${target} this reader knows`
+          : `no upcaster from v${finalVersion}`,
       });
     }
     if (last === undefined) return event;
@@ -221,11 +262,6 @@ export class UpcasterRegistry implements UpcastHook {
     return { ...event, schemaVersion: finalVersion, payload };
   }
 
-  #chainEnd(type: string, from: number): number {
-    const chain = this.resolve(type, from);
-    return chain[chain.length - 1]?.to ?? from;
-  }
-
   #assertWithinCurrent(step: AnyEventUpcaster): void {
     const current = this.#current.get(step.type);
     if (current !== undefined && step.to > current.version) {
@@ -238,6 +274,36 @@ export class UpcasterRegistry implements UpcastHook {
       });
     }
   }
+}
+
+/** Where the chain from `from` ends: the first version without a step. */
+function chainEnd(byVersion: ReadonlyMap<number, AnyEventUpcaster>, from: number): number {
+  let version = from;
+  // Every step raises the version, so this walk always terminates.
+  for (let step = byVersion.get(version); step !== undefined; step = byVersion.get(version)) {
+    version = step.to;
+  }
+  return version;
+}
+
+/** The lowest start below `target` whose chain does not end at `target`, and where it ends. */
+function findGap(
+  byVersion: ReadonlyMap<number, AnyEventUpcaster>,
+  starts: Iterable<number>,
+  target: number,
+): { readonly start: number; readonly end: number } | undefined {
+  for (const start of [...new Set(starts)].sort((a, b) => a - b)) {
+    if (start >= target) continue;
+    const end = chainEnd(byVersion, start);
+    if (end !== target) return { start, end };
+  }
+  return undefined;
+}
+
+function highestVersion(byVersion: ReadonlyMap<number, AnyEventUpcaster>): number {
+  let highest = 0;
+  for (const step of byVersion.values()) highest = Math.max(highest, step.to);
+  return highest;
 }
 
 function applyStep(

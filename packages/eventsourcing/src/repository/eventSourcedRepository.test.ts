@@ -1,4 +1,4 @@
-import { ConcurrencyError, type DomainEventJSON, FixedClock } from '@pd/ddd';
+import { ConcurrencyError, DomainError, type DomainEventJSON, FixedClock } from '@pd/ddd';
 import {
   type AppendOptions,
   EventSourcedRepository,
@@ -333,6 +333,87 @@ describe('EventSourcedRepository: snapshots', () => {
     }).getById(ACCOUNT_ID);
     expect(account?.owner).toBe('ada');
     expect(account?.version).toBe(1);
+  });
+
+  it('a schema policy that rejects the snapshot by throwing a STALE_SNAPSHOT error fails the load', async () => {
+    const store = new InMemoryEventStore();
+    await seed(store, 2);
+    const snapshots = new InMemorySnapshotStore();
+    const real = (
+      (await new EventSourcedRepository(store, Account).getById(ACCOUNT_ID)) as Account
+    ).toSnapshot();
+    await snapshots.save({ ...real, schemaVersion: 7 });
+    // Any pd error with this code will do: the repository does not know who defines it.
+    const stale = new DomainError('stale snapshot', { code: 'STALE_SNAPSHOT' });
+    const onSnapshotError = vi.fn();
+    const repository = new EventSourcedRepository(store, Account, {
+      snapshotStore: snapshots,
+      snapshotSchemaPolicy: {
+        shouldUseSnapshot: (s, expected) => {
+          if (s.schemaVersion !== expected) throw stale;
+          return true;
+        },
+      },
+      onSnapshotError,
+    });
+    await expect(repository.getById(ACCOUNT_ID)).rejects.toBe(stale);
+    // The caller gets the error; it is not also reported as a best-effort failure.
+    expect(onSnapshotError).not.toHaveBeenCalled();
+  });
+
+  it('any other error of the schema policy is reported and the stream replayed', async () => {
+    const store = new InMemoryEventStore();
+    await seed(store, 2);
+    const snapshots = new InMemorySnapshotStore();
+    const real = (
+      (await new EventSourcedRepository(store, Account).getById(ACCOUNT_ID)) as Account
+    ).toSnapshot();
+    await snapshots.save(real);
+    const onSnapshotError = vi.fn();
+    const repository = new EventSourcedRepository(store, Account, {
+      snapshotStore: snapshots,
+      snapshotSchemaPolicy: {
+        shouldUseSnapshot: () => {
+          throw new Error('policy bug');
+        },
+      },
+      onSnapshotError,
+    });
+    expect((await repository.getById(ACCOUNT_ID))?.version).toBe(3);
+    expect(onSnapshotError.mock.calls.map(([e, c]) => [String(e), c.phase])).toEqual([
+      ['Error: policy bug', 'load'],
+    ]);
+  });
+
+  it('a snapshot that was loaded but not used does not count as the last snapshot taken', async () => {
+    const store = new InMemoryEventStore();
+    await seed(store, 2);
+    const snapshots = new InMemorySnapshotStore();
+    const real = (
+      (await new EventSourcedRepository(store, Account).getById(ACCOUNT_ID)) as Account
+    ).toSnapshot();
+    const shouldSnapshot = vi.fn((_: { lastSnapshotVersion: number }) => false);
+    const repository = new EventSourcedRepository(store, Account, {
+      snapshotStore: snapshots,
+      snapshotPolicy: { shouldSnapshot },
+    });
+    const lastSnapshotVersionAfterLoad = async (): Promise<number | undefined> => {
+      const account = (await repository.getById(ACCOUNT_ID)) as Account;
+      account.deposit(1);
+      await repository.save(account);
+      repository.discardEvents();
+      return shouldSnapshot.mock.lastCall?.[0].lastSnapshotVersion;
+    };
+
+    // Of another schema version: rejected by the default rule.
+    await snapshots.save({ ...real, schemaVersion: 7 });
+    expect(await lastSnapshotVersionAfterLoad()).toBe(0);
+    // Ahead of its stream (left by rolled-back work): ignored.
+    await snapshots.save({ ...real, version: 9 });
+    expect(await lastSnapshotVersionAfterLoad()).toBe(0);
+    // Used: it counts.
+    await snapshots.save(real);
+    expect(await lastSnapshotVersionAfterLoad()).toBe(3);
   });
 
   it('snapshot failures are reported, never fail the load or the command', async () => {

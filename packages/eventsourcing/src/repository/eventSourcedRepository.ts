@@ -37,11 +37,18 @@ export interface EventSourcedAggregateType<
   readonly eventTypes: EventTypeMap;
 }
 
+/**
+ * The error code with which a {@link SnapshotSchemaPolicy} rejects a snapshot and fails the load
+ * (`@pd/advanced`'s `StaleSnapshotError` carries it). Matched by code, like every pd error, so the
+ * repository needs nothing from the package that defines the error.
+ */
+const SNAPSHOT_REJECTED_CODE = 'STALE_SNAPSHOT';
+
 /** Where a snapshot failure happened (see {@link EventSourcedRepositoryOptions.onSnapshotError}). */
 export interface SnapshotErrorContext {
   readonly aggregateType: string;
   readonly aggregateId: string;
-  /** `'load'`: reading or restoring a snapshot failed (the repository replayed instead). `'save'`: deciding or writing one failed. */
+  /** `'load'`: reading, judging or restoring a snapshot failed (the repository replayed instead). `'save'`: deciding or writing one failed. */
   readonly phase: 'load' | 'save';
 }
 
@@ -51,15 +58,23 @@ export interface EventSourcedRepositoryOptions<TId> {
   readonly snapshotStore?: SnapshotStore;
   /** Decides, per save, whether to write a snapshot. Without it, none is written. */
   readonly snapshotPolicy?: SnapshotPolicy;
-  /** Decides whether a loaded snapshot may be used (default: any snapshot of a matching schema version is used). */
+  /**
+   * Decides whether a loaded snapshot may be used (default: any snapshot of a matching schema
+   * version is used). `false` ignores it: the stream is replayed in full. Throwing a pd error with
+   * code `'STALE_SNAPSHOT'` (such as `StaleSnapshotError` of `@pd/advanced`) fails `getById` with
+   * that error, for when a full replay is not acceptable; any other error it throws is reported to
+   * {@link EventSourcedRepositoryOptions.onSnapshotError} and the stream is replayed.
+   */
   readonly snapshotSchemaPolicy?: SnapshotSchemaPolicy;
   /** Upgrades stored events of older schema versions before they are validated and replayed. */
   readonly upcaster?: UpcastHook;
   /** Clock for snapshot timestamps. Default: the domain defaults. */
   readonly clock?: Clock;
   /**
-   * Receives snapshot failures. Snapshots are an optimisation: a failure never fails a load or a
-   * command. Default: a process warning.
+   * Receives snapshot failures. Snapshots are an optimisation: a failing snapshot store, a
+   * snapshot that cannot be restored or a failing policy never fails a load or a command (the
+   * only exception is a deliberate rejection by {@link EventSourcedRepositoryOptions.snapshotSchemaPolicy}, which reaches the
+   * caller and is not reported here). Default: a process warning.
    */
   readonly onSnapshotError?: (error: unknown, context: SnapshotErrorContext) => void;
   /** The stream id of an aggregate id. Default: `<typeName>-<id>`, so the stream category is the type name. */
@@ -244,12 +259,12 @@ export class EventSourcedRepository<
    * Loads the aggregate: from a usable snapshot plus the events after it, else by replaying the
    * whole stream. `undefined` when the stream does not exist or was deleted. Events are upcast,
    * validated once, and applied; an event type the aggregate does not declare throws
-   * `UnknownEventTypeError`.
+   * `UnknownEventTypeError`. A snapshot that is rejected by the schema policy's `'STALE_SNAPSHOT'`
+   * error fails the load with it; any other snapshot problem only costs a full replay.
    */
   async getById(id: TId): Promise<TAggregate | undefined> {
     const streamId = this.streamIdOf(id);
-    const fromSnapshot = await this.#loadSnapshot(id);
-    let aggregate = fromSnapshot?.aggregate;
+    let aggregate = await this.#loadSnapshot(id);
     let slice = await this.#read(streamId, aggregate?.version ?? 0);
     if (slice === undefined) return undefined;
     if (aggregate !== undefined && slice.version < aggregate.version) {
@@ -258,10 +273,13 @@ export class EventSourcedRepository<
       slice = await this.#read(streamId, 0);
       if (slice === undefined) return undefined;
     }
+    // Only a snapshot actually used counts as the last one taken: one that was ignored must be
+    // replaced as soon as the policy would snapshot a stream that has none.
+    const snapshotVersion = aggregate?.version ?? 0;
     aggregate ??= new this.#Aggregate({ id });
     const events = slice.events.map((stored) => this.#serializer.deserialize(stored));
     aggregate.replay(events);
-    this.#lastSnapshotVersion.set(aggregate, fromSnapshot?.storedVersion ?? 0);
+    this.#lastSnapshotVersion.set(aggregate, snapshotVersion);
     return aggregate;
   }
 
@@ -275,31 +293,39 @@ export class EventSourcedRepository<
     }
   }
 
-  async #loadSnapshot(
-    id: TId,
-  ): Promise<{ aggregate: TAggregate | undefined; storedVersion: number } | undefined> {
+  /** The aggregate restored from its snapshot, or `undefined` when there is none to use. */
+  async #loadSnapshot(id: TId): Promise<TAggregate | undefined> {
     const store = this.#options.snapshotStore;
     if (store === undefined) return undefined;
     const aggregateId = aggregateIdKey(id);
     try {
       const snapshot = await store.get(this.aggregateType, aggregateId);
-      if (snapshot === undefined) return undefined;
-      const expected = this.#Aggregate.snapshotSchemaVersion;
-      const usable = this.#options.snapshotSchemaPolicy
-        ? this.#options.snapshotSchemaPolicy.shouldUseSnapshot(snapshot, expected)
-        : snapshot.schemaVersion === expected;
-      if (!usable) return { aggregate: undefined, storedVersion: snapshot.version };
-      const aggregate = restoreFromSnapshot(
+      if (snapshot === undefined || !this.#isUsable(snapshot)) return undefined;
+      return restoreFromSnapshot(
         this.#Aggregate as unknown as new (
           input: unknown,
         ) => TAggregate,
         snapshot,
         id,
       );
-      return { aggregate, storedVersion: snapshot.version };
     } catch (error) {
+      if (error instanceof SnapshotRejected) throw error.cause;
       this.#reportSnapshotError(error, aggregateId, 'load');
       return undefined;
+    }
+  }
+
+  #isUsable(snapshot: Snapshot): boolean {
+    const expected = this.#Aggregate.snapshotSchemaVersion;
+    const policy = this.#options.snapshotSchemaPolicy;
+    if (policy === undefined) return snapshot.schemaVersion === expected;
+    try {
+      return policy.shouldUseSnapshot(snapshot, expected);
+    } catch (error) {
+      // Only the policy may fail the load, and only on purpose: the same code thrown by a
+      // snapshot store or while restoring stays a best-effort failure.
+      if (isPdError(error, SNAPSHOT_REJECTED_CODE)) throw new SnapshotRejected(error);
+      throw error;
     }
   }
 
@@ -356,6 +382,11 @@ export class EventSourcedRepository<
         `pd: snapshot ${phase} failed for ${this.aggregateType} ${aggregateId}: ${String(error)}`,
       );
   }
+}
+
+/** Carries a schema policy's rejection past the best-effort handling of snapshot errors. */
+class SnapshotRejected {
+  constructor(readonly cause: unknown) {}
 }
 
 function stampEvent(event: AnyDomainEvent, context: UnitOfWorkContext): AnyDomainEvent {

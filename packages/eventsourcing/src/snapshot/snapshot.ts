@@ -36,7 +36,11 @@ export interface SnapshotPolicy {
   }): boolean;
 }
 
-/** Decides whether a loaded snapshot may be used. */
+/**
+ * Decides whether a loaded snapshot may be used. Returning false replays the stream in full. An
+ * error with code `STALE_SNAPSHOT` makes the load fail with it (no replay); any other error is
+ * reported to `onSnapshotError` and the stream is replayed.
+ */
 export interface SnapshotSchemaPolicy {
   shouldUseSnapshot(snapshot: Snapshot, expectedSchemaVersion: number): boolean;
 }
