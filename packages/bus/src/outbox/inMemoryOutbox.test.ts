@@ -48,6 +48,41 @@ describe('InMemoryOutbox', () => {
     expect(pending[0]?.event.correlationId).toBe(command.commandId);
   });
 
+  it('a command that fails after the outbox write (a before-commit hook) leaves nothing to relay', async () => {
+    const outbox = new InMemoryOutbox();
+    const orders = new InMemoryRepository<Order>();
+    const h = shopHandlers(orders, outbox);
+    const bus = new MessageBus({ logger: recordingLogger() }).registerCommand(
+      PlaceOrder,
+      async (cmd, uow) => {
+        uow.onBeforeCommit(() => {
+          throw new Error('the idempotency record could not be written');
+        });
+        return h.placeOrder(cmd, uow);
+      },
+      { uow: h.uow },
+    );
+    await expect(bus.send(new PlaceOrder({ orderId: 'o-1', total: 9 }))).rejects.toThrow(
+      'idempotency record',
+    );
+    expect(outbox.pending()).toEqual([]);
+    expect(await outbox.claim(10, T0)).toEqual([]);
+    expect(await orders.getById('o-1')).toBeUndefined();
+  });
+
+  it('retract removes unclaimed records only; a claimed one stays to be delivered', async () => {
+    const outbox = new InMemoryOutbox();
+    const claimed = new OrderPlaced({ orderId: 'a', total: 1 });
+    const fresh = new OrderPlaced({ orderId: 'b', total: 2 });
+    await outbox.write([claimed], ctx);
+    await outbox.claim(1, T0);
+    await outbox.write([fresh], ctx);
+    await outbox.retract([claimed, fresh]);
+    expect(outbox.pending().map((r) => r.eventId)).toEqual([claimed.eventId]);
+    await outbox.write([fresh], ctx); // a retracted event id may be written again
+    expect(outbox.pending()).toHaveLength(2);
+  });
+
   it('does not write the same event id twice', async () => {
     const outbox = new InMemoryOutbox();
     const event = new OrderPlaced({ orderId: 'o', total: 1 });

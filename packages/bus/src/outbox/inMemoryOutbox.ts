@@ -29,8 +29,10 @@ interface Row {
 
 /**
  * An {@link Outbox} in process memory. Writes are immediate (there is no transaction to join), and
- * an event id already in the outbox is not written twice. For tests, examples and single-process
- * applications; use the PostgreSQL outbox when the state lives in PostgreSQL.
+ * an event id already in the outbox is not written twice. A unit of work that rolls back after its
+ * write takes the records back ({@link retract}), so a failed command publishes nothing, unless a
+ * relay already claimed them in between. For tests, examples and single-process applications; use
+ * the PostgreSQL outbox when the state lives in PostgreSQL.
  *
  * @example
  * const outbox = new InMemoryOutbox();
@@ -74,6 +76,20 @@ export class InMemoryOutbox implements Outbox {
       });
       this.#eventIds.add(event.eventId);
       this.#rows.set(record.id, { record, availableAt: null, leasedUntil: null, dead: false });
+    }
+  }
+
+  /**
+   * Removes the records of `events` that no relay has claimed yet: the unit of work that wrote
+   * them rolled back. A record already claimed (its publish may be under way) stays, and is
+   * delivered at least once like any other.
+   */
+  async retract(events: readonly AnyDomainEvent[]): Promise<void> {
+    const ids = new Set(events.map((event) => event.eventId));
+    for (const [rowId, row] of this.#rows) {
+      if (!ids.has(row.record.eventId) || row.record.attempts > 0) continue;
+      this.#rows.delete(rowId);
+      this.#eventIds.delete(row.record.eventId);
     }
   }
 

@@ -47,6 +47,8 @@ export abstract class AbstractUnitOfWork implements UnitOfWork {
   #participants: UnitOfWorkParticipant[] = NONE;
   /** The view each shared participant gave this unit of work (see `enlist`). */
   #views: Map<UnitOfWorkParticipant, UnitOfWorkParticipant> | undefined;
+  /** The events this unit of work wrote to its outbox, until it commits or rolls back. */
+  #written: readonly AnyDomainEvent[] | undefined;
   #events: AnyDomainEvent[] = [];
   #beforeCommit: Hook<readonly AnyDomainEvent[]>[] = NONE;
   #afterCommit: Hook<readonly AnyDomainEvent[]>[] = NONE;
@@ -129,8 +131,10 @@ export abstract class AbstractUnitOfWork implements UnitOfWork {
       }
     }
     const events = this.collectAndStamp();
-    if (this.#options.outbox && events.length > 0)
+    if (this.#options.outbox && events.length > 0) {
       await this.#options.outbox.write(events, context);
+      this.#written = events;
+    }
     if (this.writeOutbox !== AbstractUnitOfWork.prototype.writeOutbox)
       await this.writeOutbox(events);
     for (const hook of this.#beforeCommit) {
@@ -141,6 +145,7 @@ export abstract class AbstractUnitOfWork implements UnitOfWork {
       await this.commitTransaction();
     this.#events = events;
     this.#status = 'committed';
+    this.#written = undefined;
     for (const participant of this.#participants) {
       const afterCommit = participant.afterCommit;
       if (afterCommit) {
@@ -170,6 +175,16 @@ export abstract class AbstractUnitOfWork implements UnitOfWork {
     this.#status = 'rolledBack';
     this.#events = [];
     for (const participant of this.#participants) participant.discardEvents?.();
+    const written = this.#written;
+    this.#written = undefined;
+    const retract = this.#options.outbox?.retract;
+    if (written !== undefined && retract !== undefined) {
+      try {
+        await retract.call(this.#options.outbox, written, this.#context);
+      } catch (error) {
+        this.#hookFailed(error);
+      }
+    }
     try {
       if (
         wasActive &&

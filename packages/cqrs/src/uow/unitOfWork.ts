@@ -36,6 +36,12 @@ export interface UnitOfWorkParticipant {
 /** Where a unit of work writes the events of a committing command (the transactional outbox). */
 export interface EventSink {
   write(events: readonly AnyDomainEvent[], context: UnitOfWorkContext): Promise<void>;
+  /**
+   * Takes back what `write` stored, when the unit of work then rolls back. Only for a sink outside
+   * the unit of work's transaction (the in-memory outbox); a sink that writes in the transaction
+   * leaves it out, the rollback undoes its write.
+   */
+  retract?(events: readonly AnyDomainEvent[], context: UnitOfWorkContext): Promise<void>;
 }
 
 /** Lifecycle state of a unit of work. */
