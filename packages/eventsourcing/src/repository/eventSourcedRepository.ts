@@ -107,8 +107,10 @@ const NO_CONTEXT: UnitOfWorkContext = { commandId: null, correlationId: null, ca
  * so, a snapshot is written (best-effort). When an append fails, the events drained from the
  * aggregate are dropped with the failed command: reload and retry.
  *
- * Hold one repository per unit of work (create it in the `uow` factory): it holds the staged
- * work of one command. Outside a unit of work, call `await repository.flush()` yourself.
+ * Create one repository per unit of work (in the `uow` factory): it holds the staged work of one
+ * command. A repository shared by several units of work is safe too: from the second `track` on,
+ * each gets a fresh one ({@link forUnitOfWork}); use what `track` returns. Outside a unit of work,
+ * call `await repository.flush()` yourself.
  *
  * A deleted (tombstoned) stream loads as `undefined`, like a missing one.
  *
@@ -137,6 +139,8 @@ export class EventSourcedRepository<
   #staged: Staged<TAggregate>[] = [];
   #appended: AnyDomainEvent[] = [];
   #snapshotsDue: { aggregate: TAggregate; snapshot: Snapshot }[] = [];
+  /** Set once a unit of work enlisted this instance (see {@link forUnitOfWork}). */
+  #enlisted = false;
 
   constructor(
     store: EventStore,
@@ -151,6 +155,20 @@ export class EventSourcedRepository<
       reader: aggregateClass.typeName,
       ...(options.upcaster === undefined ? {} : { upcaster: options.upcaster }),
     });
+  }
+
+  /**
+   * What a unit of work enlists (`@pd/cqrs` calls it from `track`/`enlist`): this repository the
+   * first time, a fresh one over the same store and options after that. So a repository shared by
+   * several units of work (one created once, outside the `uow` factory) still stages each
+   * command's work apart, and one created per unit of work is used as it is.
+   */
+  forUnitOfWork(): EventSourcedRepository<TAggregate, TId> {
+    if (!this.#enlisted) {
+      this.#enlisted = true;
+      return this;
+    }
+    return new EventSourcedRepository(this.#store, this.#Aggregate, this.#options);
   }
 
   /** The stream id of an aggregate id (default `<typeName>-<id>`). */

@@ -114,3 +114,40 @@ describe('snapshots in a unit of work', () => {
     expect(await snapshots.get('Account', ACCOUNT_ID)).toMatchObject({ version: 1 });
   });
 });
+
+describe('one EventSourcedRepository shared by every unit of work', () => {
+  it('keeps concurrent commands apart: a failing command appends nothing, the other only its own', async () => {
+    const store = new InMemoryEventStore();
+    const shared = new EventSourcedRepository(store, Account);
+    class BankUnitOfWork extends InMemoryUnitOfWork {
+      readonly accounts = this.track(shared); // created once, outside the uow factory
+    }
+    const other = '01890a5d-ac96-774b-bcce-b302099a8058';
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const bus = new CommandBus().register(
+      OpenAccount,
+      async (cmd, uow) => {
+        const account = Account.open(cmd.owner, 'EUR', cmd.owner === 'fails' ? ACCOUNT_ID : other);
+        await uow.accounts.save(account);
+        if (cmd.owner === 'fails') {
+          await gate; // the other command commits while this one has staged its save
+          throw new Error('fails after save');
+        }
+        return { accountId: account.id };
+      },
+      { uow: () => new BankUnitOfWork() },
+    );
+
+    const failing = bus.send(new OpenAccount({ owner: 'fails' }));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const { events } = await bus.dispatch(new OpenAccount({ owner: 'ok' }));
+    release();
+    await expect(failing).rejects.toThrow(CommandExecutionError);
+
+    expect(events.map((e) => e.eventType)).toEqual(['AccountOpened']);
+    expect((await store.readAll()).events.map((e) => e.streamId)).toEqual([`Account-${other}`]);
+  });
+});
