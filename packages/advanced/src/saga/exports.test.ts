@@ -11,6 +11,8 @@ describe('@pd/advanced/saga exports', () => {
       'ConsoleSagaLogger',
       'InMemorySagaRepository',
       'InProcessSagaLock',
+      'KeepForeverRetentionPolicy',
+      'MaxAgeRetentionPolicy',
       'SAGA_STATUSES',
       'Saga',
       'SagaConfigurationError',
@@ -20,12 +22,14 @@ describe('@pd/advanced/saga exports', () => {
       'SagaProcessingError',
       'SagaRecoveryWorker',
       'SagaRegistry',
+      'SagaRetentionWorker',
       'SagaState',
       'SagaStateError',
       'SagaStatus',
       'SagaTimeoutWorker',
       'StepThresholdPruningPolicy',
       'USE_DEFAULT_TIMEOUT',
+      'canRemoveFinishedSagas',
       'isTerminalStatus',
     ]);
   });

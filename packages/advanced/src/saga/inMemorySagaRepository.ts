@@ -1,18 +1,25 @@
 import { ConcurrencyError, setEntityVersion } from '@pd/ddd';
-import type { AnySagaState, SagaRepository, SagaSaveOptions } from './sagaRepository.js';
+import type {
+  AnySagaState,
+  RemovingSagaRepository,
+  SagaSaveOptions,
+  StoredSagaRef,
+} from './sagaRepository.js';
+import type { FinishedSagaCutoffs } from './sagaRetentionPolicy.js';
 import { SagaState, type SagaStateJSON } from './sagaState.js';
 import { SagaStatus } from './sagaStatus.js';
 
 /**
  * A {@link SagaRepository} in memory, for tests and single-process use. It keeps JSON copies, so
  * nothing you do to a loaded state leaks into the store before `save`, and it enforces optimistic
- * concurrency against the loaded version exactly as a database adapter must.
+ * concurrency against the loaded version exactly as a database adapter must. It implements the
+ * optional removal of finished sagas too.
  *
  * @example
  * const repository = new InMemorySagaRepository();
  * const manager = new SagaManager(repository, registry, bus, { commandTypes });
  */
-export class InMemorySagaRepository implements SagaRepository {
+export class InMemorySagaRepository implements RemovingSagaRepository {
   readonly #rows = new Map<string, string>();
   readonly #byCorrelation = new Map<string, string>();
 
@@ -58,6 +65,25 @@ export class InMemorySagaRepository implements SagaRepository {
 
   async findExpiredSuspended(now: Date, limit = 10): Promise<SagaState[]> {
     return this.#find(limit, (state) => state.isExpired(now));
+  }
+
+  async findFinished(cutoffs: FinishedSagaCutoffs, limit = 10): Promise<SagaState[]> {
+    return this.#find(limit, (state) => state.isDueForRemoval(cutoffs));
+  }
+
+  async deleteFinished(sagas: readonly StoredSagaRef[]): Promise<string[]> {
+    const removed: string[] = [];
+    for (const { id, version } of sagas) {
+      const json = this.#read(id);
+      if (json === undefined || json.version !== version) continue;
+      const state = SagaState.fromJSON(json);
+      if (!state.isFinished) continue;
+      this.#rows.delete(id);
+      const key = correlationKey(state.sagaType, state.correlationId);
+      if (this.#byCorrelation.get(key) === id) this.#byCorrelation.delete(key);
+      removed.push(id);
+    }
+    return removed;
   }
 
   /** How many states are stored. */

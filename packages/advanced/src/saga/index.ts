@@ -1,7 +1,7 @@
 /**
  * `@pd/advanced/saga` — long-running processes for pd: a declarative saga DSL, LIFO compensation,
  * suspend / resume with timeouts, crash recovery, processed-event idempotency, history pruning,
- * and the workers that drive timeouts and recovery. Depends only on `@pd/ddd`, `@pd/cqrs` and
+ * retention of finished sagas, and the workers that drive timeouts, recovery and retention. Depends only on `@pd/ddd`, `@pd/cqrs` and
  * (for the worker contract) `@pd/bus` — no event sourcing required.
  *
  * @packageDocumentation
@@ -40,6 +40,7 @@ export {
   type SagaEventSource,
   SagaManager,
   type SagaManagerOptions,
+  type SagaPruneResult,
 } from './sagaManager.js';
 export type { SagaWorkerOptions } from './sagaPollingWorker.js';
 export {
@@ -56,12 +57,32 @@ export type {
 } from './sagaRecords.js';
 export { SagaRecoveryWorker } from './sagaRecoveryWorker.js';
 export { type RegisterSagaOptions, SagaRegistry, type SagaRegistryWarn } from './sagaRegistry.js';
-export type { AnySagaState, SagaRepository, SagaSaveOptions } from './sagaRepository.js';
+export {
+  type AnySagaState,
+  canRemoveFinishedSagas,
+  type RemovingSagaRepository,
+  type SagaRepository,
+  type SagaSaveOptions,
+  type StoredSagaRef,
+} from './sagaRepository.js';
+export {
+  type FinishedSagaCutoffs,
+  KeepForeverRetentionPolicy,
+  type MaxAgeRetentionOptions,
+  MaxAgeRetentionPolicy,
+  type SagaRetentionPolicy,
+} from './sagaRetentionPolicy.js';
+export { SagaRetentionWorker } from './sagaRetentionWorker.js';
 export {
   SagaState,
   type SagaStateInit,
   type SagaStateJSON,
   type SagaStateOptions,
 } from './sagaState.js';
-export { isTerminalStatus, SAGA_STATUSES, SagaStatus } from './sagaStatus.js';
+export {
+  isTerminalStatus,
+  SAGA_STATUSES,
+  SagaStatus,
+  type TerminalSagaStatus,
+} from './sagaStatus.js';
 export { SagaTimeoutWorker } from './sagaTimeoutWorker.js';

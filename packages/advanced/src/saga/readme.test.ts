@@ -3,16 +3,18 @@
 import {
   CommandTypeRegistry,
   InMemorySagaRepository,
+  MaxAgeRetentionPolicy,
   Saga,
   SagaManager,
   SagaRecoveryWorker,
   SagaRegistry,
+  SagaRetentionWorker,
   SagaStatus,
   SagaTimeoutWorker,
 } from '@pd/advanced/saga';
 import { bootstrap, MessageBus } from '@pd/bus';
 import { type AnyCommand, Command, CommandBus, InMemoryUnitOfWork } from '@pd/cqrs';
-import { type AnyDomainEvent, DomainEvent } from '@pd/ddd';
+import { type AnyDomainEvent, DomainEvent, FixedClock } from '@pd/ddd';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MemoryLogger } from './testSupport/orderFulfilment.js';
@@ -93,6 +95,8 @@ class OrderFulfilment extends Saga<z.infer<typeof FulfilmentData>> {
   }
 }
 
+const DAYS_30 = 30 * 24 * 3600_000;
+
 function setUp(declined: boolean) {
   const sent: AnyCommand[] = [];
   const bus = new CommandBus();
@@ -139,9 +143,15 @@ function setUp(declined: boolean) {
     NotifyCustomer,
   );
   const repository = new InMemorySagaRepository();
-  const manager = new SagaManager(repository, registry, messageBus, { commandTypes, logger });
+  const clock = new FixedClock('2026-01-01T00:00:00Z');
+  const manager = new SagaManager(repository, registry, messageBus, {
+    commandTypes,
+    logger,
+    clock,
+    retention: new MaxAgeRetentionPolicy({ maxAgeMs: DAYS_30, byStatus: { FAILED: null } }),
+  });
   manager.bindTo(messageBus);
-  return { sent, messageBus, manager, repository, logger };
+  return { sent, messageBus, manager, repository, logger, clock };
 }
 
 describe('README order-fulfilment saga', () => {
@@ -175,9 +185,25 @@ describe('README order-fulfilment saga', () => {
     const app = await bootstrap({
       bus: messageBus,
       logger,
-      workers: [new SagaTimeoutWorker(manager), new SagaRecoveryWorker(manager)],
+      workers: [
+        new SagaTimeoutWorker(manager),
+        new SagaRecoveryWorker(manager),
+        new SagaRetentionWorker(manager),
+      ],
     });
     await app.shutdown();
+  });
+
+  it('removes the finished saga 30 days after its last change, not before', async () => {
+    const { messageBus, manager, repository, clock } = setUp(true);
+    await messageBus.publish(
+      new OrderPlaced({ orderId: 'o-1', total: 10 }, { correlationId: 'o-1' }),
+    );
+    clock.advance(DAYS_30);
+    expect((await manager.pruneFinished()).removed).toBe(0);
+    clock.advance(1);
+    expect((await manager.pruneFinished()).removed).toBe(1);
+    expect(await repository.findByCorrelationId('o-1', 'OrderFulfilment')).toBeUndefined();
   });
 
   it('notifies the customer and releases the stock when the payment is declined', async () => {

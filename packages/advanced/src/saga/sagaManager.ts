@@ -6,6 +6,7 @@ import {
   domainDefaults,
   type IdGenerator,
   isPdError,
+  ValidationError,
 } from '@pd/ddd';
 import type { CommandTypeRegistry } from './commandTypeRegistry.js';
 import {
@@ -16,11 +17,17 @@ import {
   type SagaClass,
   sagaTypeOf,
 } from './saga.js';
-import { type SagaFailure, SagaProcessingError } from './sagaErrors.js';
+import { SagaConfigurationError, type SagaFailure, SagaProcessingError } from './sagaErrors.js';
 import { InProcessSagaLock, type SagaLock } from './sagaLock.js';
 import { ConsoleSagaLogger, type SagaLogger } from './sagaLogger.js';
 import type { SagaRegistry } from './sagaRegistry.js';
-import type { AnySagaState, SagaRepository } from './sagaRepository.js';
+import {
+  type AnySagaState,
+  canRemoveFinishedSagas,
+  type RemovingSagaRepository,
+  type SagaRepository,
+} from './sagaRepository.js';
+import { cutoffsOf, type SagaRetentionPolicy } from './sagaRetentionPolicy.js';
 import { SagaState } from './sagaState.js';
 import { SagaStatus } from './sagaStatus.js';
 
@@ -56,6 +63,14 @@ export interface SagaManagerOptions {
    * also delivered by a `MessageBus`) are recognised by event id.
    */
   readonly feedBackEvents?: boolean;
+  /**
+   * Which finished sagas {@link SagaManager.pruneFinished} removes (e.g. a
+   * `MaxAgeRetentionPolicy`, or `KeepForeverRetentionPolicy` to say "never" explicitly). Default:
+   * none — finished sagas are kept and `pruneFinished` refuses to run. Needs a repository that
+   * implements the optional `findFinished` / `deleteFinished`; the constructor throws
+   * `SagaConfigurationError` otherwise.
+   */
+  readonly retention?: SagaRetentionPolicy;
 }
 
 /** The outcome of a batch (`processTimeouts`, `recoverPendingSagas`). One failure never stops the batch. */
@@ -66,6 +81,16 @@ export interface SagaBatchResult {
   readonly skipped: readonly string[];
   /** Every failure, including those of follow-up events. */
   readonly failed: readonly SagaFailure[];
+}
+
+/** The outcome of {@link SagaManager.pruneFinished}: one batch of finished sagas removed. */
+export interface SagaPruneResult {
+  /** How many finished sagas were removed. */
+  readonly removed: number;
+  /** Their ids. */
+  readonly removedIds: readonly string[];
+  /** Ids found due but left in place: saved again since they were found, or no longer due. */
+  readonly skipped: readonly string[];
 }
 
 /** Where `bindTo` registers the manager: `MessageBus.on` has this shape. */
@@ -151,6 +176,10 @@ function stored(command: AnyCommand): { commandType: string; data: Record<string
  * causation; compensation, recovery and timeout commands get the saga state id as causation.
  * Every command keeps its own command id.
  *
+ * **Retention**: finished sagas are kept unless a `retention` policy is given; then
+ * {@link pruneFinished} (or a `SagaRetentionWorker`) removes those the policy lets go, in bounded
+ * batches, never a running, suspended or compensating one.
+ *
  * @example
  * const manager = new SagaManager(new InMemorySagaRepository(), registry, commandBus, {
  *   commandTypes: new CommandTypeRegistry().register(ChargePayment, RefundPayment, ShipOrder),
@@ -169,6 +198,8 @@ export class SagaManager {
   readonly #retryOnConflict: number;
   readonly #errorPolicy: SagaErrorPolicy;
   readonly #feedBack: boolean;
+  readonly #retention: SagaRetentionPolicy | undefined;
+  readonly #remover: RemovingSagaRepository | undefined;
   readonly #scope = new AsyncLocalStorage<WorkScope>();
   readonly #bound = new WeakMap<object, Set<string>>();
 
@@ -189,6 +220,21 @@ export class SagaManager {
     this.#retryOnConflict = Math.max(0, options.retryOnConflict ?? 3);
     this.#errorPolicy = options.errorPolicy ?? 'log';
     this.#feedBack = options.feedBackEvents ?? true;
+    this.#retention = options.retention;
+    this.#remover = canRemoveFinishedSagas(repository) ? repository : undefined;
+    if (this.#retention !== undefined && this.#remover === undefined) {
+      const name = repository.constructor?.name;
+      const which =
+        name === undefined || name === '' || name === 'Object' ? 'the repository' : name;
+      throw new SagaConfigurationError(
+        `SagaManager was given a retention policy, but ${which} cannot remove sagas (it lacks the optional findFinished / deleteFinished). Implement them, or leave \`retention\` unset to keep finished sagas.`,
+      );
+    }
+  }
+
+  /** The retention policy `pruneFinished` applies, if one was configured. */
+  get retention(): SagaRetentionPolicy | undefined {
+    return this.#retention;
   }
 
   get #now(): Date {
@@ -293,6 +339,59 @@ export class SagaManager {
   async recoverPendingSagas(limit = 10): Promise<SagaBatchResult> {
     const found = await this.#repository.findStalled(limit);
     return this.#batch(found, (sagaClass, id) => this.#recoverOne(sagaClass, id));
+  }
+
+  /**
+   * Removes one batch (at most `limit`, default 100) of finished sagas the `retention` policy lets
+   * go by the manager's clock: terminal, owing no command, last changed before the policy's cutoff
+   * for their status. Running, suspended and compensating sagas are never touched. A saga saved
+   * again between finding and removing (another process) is skipped — the repository deletes only
+   * at the version it found. Call it until `removed` is below `limit` to drain a backlog; a
+   * `SagaRetentionWorker` does that periodically.
+   *
+   * @throws SagaConfigurationError when no `retention` policy was configured.
+   *
+   * @example
+   * const manager = new SagaManager(repository, registry, bus, {
+   *   commandTypes,
+   *   retention: new MaxAgeRetentionPolicy({ maxAgeMs: 30 * 24 * 3600_000 }),
+   * });
+   * const { removed } = await manager.pruneFinished(500);
+   */
+  async pruneFinished(limit = 100): Promise<SagaPruneResult> {
+    const policy = this.#retention;
+    const repository = this.#remover;
+    if (policy === undefined || repository === undefined) {
+      throw new SagaConfigurationError(
+        'SagaManager.pruneFinished needs a `retention` policy (SagaManagerOptions.retention)',
+      );
+    }
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      throw ValidationError.of('SagaManager', 'limit', 'limit must be a positive integer');
+    }
+    const cutoffs = cutoffsOf(policy, this.#now);
+    if (Object.keys(cutoffs).length === 0) return { removed: 0, removedIds: [], skipped: [] };
+    const found = await repository.findFinished(cutoffs, limit);
+    // The manager re-checks what it deletes: a sloppy finder must not cost a running saga.
+    const due = found.filter((state) => state.isDueForRemoval(cutoffs));
+    if (due.length < found.length) {
+      this.#logger.warn('Saga repository returned sagas not due for removal; left in place', {
+        sagaIds: found.filter((state) => !due.includes(state)).map((state) => state.id),
+      });
+    }
+    const removedIds =
+      due.length === 0
+        ? []
+        : await repository.deleteFinished(due.map((s) => ({ id: s.id, version: s.version })));
+    const removed = new Set(removedIds);
+    const skipped = found.filter((s) => !removed.has(s.id)).map((s) => s.id);
+    if (removedIds.length > 0) {
+      this.#logger.info('Removed finished sagas', {
+        removed: removedIds.length,
+        skipped: skipped.length,
+      });
+    }
+    return { removed: removedIds.length, removedIds, skipped };
   }
 
   async #batch(

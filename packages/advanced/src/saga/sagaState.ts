@@ -9,6 +9,7 @@ import {
   recordSchemas,
   type StepRecord,
 } from './sagaRecords.js';
+import type { FinishedSagaCutoffs } from './sagaRetentionPolicy.js';
 import { isTerminalStatus, SAGA_STATUSES, SagaStatus } from './sagaStatus.js';
 
 /**
@@ -315,6 +316,25 @@ export class SagaState<
       this.#p.status === SagaStatus.COMPENSATING ||
       this.#p.pendingCommands.some((c) => !c.dispatched)
     );
+  }
+
+  /**
+   * Done for good: terminal (COMPLETED, FAILED, COMPENSATED) and owing no command. Only a finished
+   * saga may be removed by a retention policy.
+   */
+  get isFinished(): boolean {
+    return this.isTerminal && !this.isStalled;
+  }
+
+  /**
+   * Finished, and its last change (`updatedAt`) lies strictly before the cutoff of its status (no
+   * cutoff for its status: kept). What `SagaRepository.findFinished` selects.
+   */
+  isDueForRemoval(cutoffs: FinishedSagaCutoffs): boolean {
+    const status = this.#p.status;
+    if (!isTerminalStatus(status) || !this.isFinished) return false;
+    const cutoff = cutoffs[status];
+    return cutoff !== undefined && this.#p.updatedAt.getTime() < cutoff.getTime();
   }
 
   /** SUSPENDED with a timeout at or before `now`. A suspension without timeout never expires. */

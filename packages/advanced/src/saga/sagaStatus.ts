@@ -22,16 +22,25 @@ export const SagaStatus = Object.freeze({
 /** One of the {@link SagaStatus} values. */
 export type SagaStatus = (typeof SagaStatus)[keyof typeof SagaStatus];
 
+/** A status a saga never leaves: `COMPLETED`, `FAILED` or `COMPENSATED`. */
+export type TerminalSagaStatus =
+  | typeof SagaStatus.COMPLETED
+  | typeof SagaStatus.FAILED
+  | typeof SagaStatus.COMPENSATED;
+
 /** Every status, in lifecycle order. */
 export const SAGA_STATUSES: readonly SagaStatus[] = Object.freeze(Object.values(SagaStatus));
 
-const TERMINAL: ReadonlySet<string> = new Set([
+/** @internal The terminal statuses, in lifecycle order. */
+export const TERMINAL_STATUSES: readonly TerminalSagaStatus[] = Object.freeze([
   SagaStatus.COMPLETED,
   SagaStatus.FAILED,
   SagaStatus.COMPENSATED,
 ]);
 
+const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATUSES);
+
 /** True for `COMPLETED`, `FAILED` and `COMPENSATED`: a saga in one of them never changes again. */
-export function isTerminalStatus(status: SagaStatus): boolean {
+export function isTerminalStatus(status: SagaStatus): status is TerminalSagaStatus {
   return TERMINAL.has(status);
 }

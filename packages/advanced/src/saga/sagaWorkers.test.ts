@@ -1,4 +1,11 @@
-import { Saga, SagaRecoveryWorker, SagaStatus, SagaTimeoutWorker } from '@pd/advanced/saga';
+import {
+  MaxAgeRetentionPolicy,
+  Saga,
+  SagaRecoveryWorker,
+  SagaRetentionWorker,
+  SagaStatus,
+  SagaTimeoutWorker,
+} from '@pd/advanced/saga';
 import { Application, type Sleep } from '@pd/bus';
 import { describe, expect, it } from 'vitest';
 import {
@@ -136,5 +143,71 @@ describe('SagaRecoveryWorker', () => {
     const result = await worker.runOnce();
     expect(result.failed).toHaveLength(1);
     expect(result.processed).toEqual([]);
+  });
+});
+
+describe('SagaRetentionWorker', () => {
+  const retention = new MaxAgeRetentionPolicy({ maxAgeMs: 3_600_000 });
+
+  it('removes finished sagas once the manager clock makes them due, one round per interval', async () => {
+    const h = harness({ manager: { retention } });
+    await h.manager.handle(orderPlaced('order-1'));
+    const sleeper = manualSleep();
+    const worker = new SagaRetentionWorker(h.manager, { sleep: sleeper.sleep, logger: h.logger });
+    expect(worker.name).toBe('saga-retention');
+    const app = new Application({ workers: [worker], logger: new MemoryLogger() });
+    await app.start();
+
+    await sleeper.sleeping();
+    expect(sleeper.pauses).toEqual([60_000]);
+    expect(h.repository.size).toBe(1); // finished just now: kept
+
+    h.clock.advance(3_600_001);
+    sleeper.wake();
+    await sleeper.sleeping();
+    expect(h.repository.size).toBe(0);
+    expect(sleeper.pauses).toEqual([60_000, 60_000]);
+
+    await app.shutdown();
+    expect(worker.running).toBe(false);
+  });
+
+  it('runs full rounds back to back, pausing only after a round that was not full', async () => {
+    const h = harness({ manager: { retention } });
+    for (let i = 0; i < 5; i++) await h.manager.handle(orderPlaced(`order-${i}`));
+    h.clock.advance(2 * 3_600_000);
+    const rounds: number[] = [];
+    const pruneFinished = h.manager.pruneFinished.bind(h.manager);
+    h.manager.pruneFinished = async (limit) => {
+      const result = await pruneFinished(limit);
+      rounds.push(result.removed);
+      return result;
+    };
+    const sleeper = manualSleep();
+    const worker = new SagaRetentionWorker(h.manager, {
+      batchSize: 2,
+      intervalMs: 10,
+      sleep: sleeper.sleep,
+    });
+    worker.start();
+    await sleeper.sleeping();
+    expect(rounds).toEqual([2, 2, 1]);
+    expect(sleeper.pauses).toEqual([10]);
+    expect(h.repository.size).toBe(0);
+    await worker.stop();
+  });
+
+  it('runOnce reports how many it removed; it refuses a manager without a retention policy', async () => {
+    const h = harness({ manager: { retention } });
+    await h.manager.handle(orderPlaced());
+    h.clock.advance(3_600_001);
+    const worker = new SagaRetentionWorker(h.manager, {
+      sleep: () => Promise.reject(new Error('must not sleep')),
+    });
+    expect((await worker.runOnce()).removed).toBe(1);
+
+    expect(() => new SagaRetentionWorker(harness().manager)).toThrowError(
+      expect.objectContaining({ code: 'SAGA_CONFIGURATION' }),
+    );
   });
 });

@@ -108,8 +108,8 @@ const NO_CONTEXT: UnitOfWorkContext = { commandId: null, correlationId: null, ca
  * aggregate are dropped with the failed command: reload and retry.
  *
  * Create one repository per unit of work (in the `uow` factory): it holds the staged work of one
- * command. A repository shared by several units of work is safe too: from the second `track` on,
- * each gets a fresh one ({@link forUnitOfWork}); use what `track` returns. Outside a unit of work,
+ * command. A repository shared by units of work that overlap is safe too: a unit of work that
+ * finds it in use gets a fresh one ({@link forUnitOfWork}); use what `track` returns. Outside a unit of work,
  * call `await repository.flush()` yourself.
  *
  * A deleted (tombstoned) stream loads as `undefined`, like a missing one.
@@ -139,8 +139,8 @@ export class EventSourcedRepository<
   #staged: Staged<TAggregate>[] = [];
   #appended: AnyDomainEvent[] = [];
   #snapshotsDue: { aggregate: TAggregate; snapshot: Snapshot }[] = [];
-  /** Set once a unit of work enlisted this instance (see {@link forUnitOfWork}). */
-  #enlisted = false;
+  /** Set while a unit of work that enlisted this instance has not finished (see {@link forUnitOfWork}). */
+  #inUse = false;
 
   constructor(
     store: EventStore,
@@ -158,14 +158,16 @@ export class EventSourcedRepository<
   }
 
   /**
-   * What a unit of work enlists (`@pd/cqrs` calls it from `track`/`enlist`): this repository the
-   * first time, a fresh one over the same store and options after that. So a repository shared by
-   * several units of work (one created once, outside the `uow` factory) still stages each
-   * command's work apart, and one created per unit of work is used as it is.
+   * What a unit of work enlists (`@pd/cqrs` calls it from `track`/`enlist`): this repository when
+   * no other unfinished unit of work uses it, otherwise a fresh one over the same store and
+   * options. So a repository shared by units of work that overlap (one created once, outside the
+   * `uow` factory) still stages each command's work apart, while one used by a unit of work at a
+   * time, or created per unit of work, is used as it is. It is free again once its unit of work
+   * commits (`afterCommit`) or rolls back (`discardEvents`).
    */
   forUnitOfWork(): EventSourcedRepository<TAggregate, TId> {
-    if (!this.#enlisted) {
-      this.#enlisted = true;
+    if (!this.#inUse) {
+      this.#inUse = true;
       return this;
     }
     return new EventSourcedRepository(this.#store, this.#Aggregate, this.#options);
@@ -254,6 +256,7 @@ export class EventSourcedRepository<
    * yourself after `flush` when using the repository without a unit of work.
    */
   async afterCommit(_context?: UnitOfWorkContext): Promise<void> {
+    this.#inUse = false;
     const due = this.#snapshotsDue;
     this.#snapshotsDue = [];
     for (const { aggregate, snapshot } of due) await this.#writeSnapshot(aggregate, snapshot);
@@ -268,6 +271,7 @@ export class EventSourcedRepository<
 
   /** Drops staged work and appended-but-unpulled events (the unit of work rolled back). */
   discardEvents(): void {
+    this.#inUse = false;
     this.#staged = [];
     this.#appended = [];
     this.#snapshotsDue = [];

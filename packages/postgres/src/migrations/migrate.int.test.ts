@@ -50,7 +50,7 @@ describe.skipIf(serverUrl === undefined)('migrate on a server', () => {
       await runCli(['migrate', `--url=${serverUrl}`, `--schema=${schema}`], { ...io, env: {} }),
     ).toBe(0);
     expect(out).toEqual([
-      `schema ${schema}: applied 1, 2, 3 (now version ${LATEST_SCHEMA_VERSION})`,
+      `schema ${schema}: applied 1, 2, 3, 4 (now version ${LATEST_SCHEMA_VERSION})`,
       `schema ${schema} is up to date (version ${LATEST_SCHEMA_VERSION})`,
     ]);
     expect(await runCli(['migrate', '--schema', 'Bad-Name'], io)).toBe(1);

@@ -123,4 +123,16 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       ];
     },
   },
+  {
+    version: 4,
+    name: 'finished saga index',
+    statements: (schema: string) => {
+      const s = quoteIdent(schema);
+      // What `PostgresSagaRepository.findFinished` reads, oldest first, for a retention policy.
+      return [
+        `CREATE INDEX IF NOT EXISTS sagas_finished_idx ON ${s}.sagas (updated_at, id)
+          WHERE status IN ('COMPLETED', 'FAILED', 'COMPENSATED') AND NOT stalled`,
+      ];
+    },
+  },
 ]);

@@ -1,10 +1,12 @@
 import {
   type AnySagaState,
-  type SagaRepository,
+  type FinishedSagaCutoffs,
+  type RemovingSagaRepository,
   type SagaSaveOptions,
   SagaState,
   type SagaStateJSON,
   SagaStatus,
+  type StoredSagaRef,
 } from '@pd/advanced/saga';
 import { ConcurrencyError, setEntityVersion, ValidationError } from '@pd/ddd';
 import { pgErrorFields, SqlState } from '../errors/postgresErrors.js';
@@ -19,6 +21,11 @@ export interface PostgresSagaRepositoryOptions {
 }
 
 const OWNER = 'PostgresSagaRepository';
+
+/** The terminal statuses as an SQL list: what `findFinished` and `deleteFinished` consider. */
+const FINISHED = [SagaStatus.COMPLETED, SagaStatus.FAILED, SagaStatus.COMPENSATED]
+  .map((status) => `'${status}'`)
+  .join(', ');
 
 interface SagaRow {
   readonly version: number | string;
@@ -38,12 +45,17 @@ interface SagaRow {
  *   transaction, like the other stores.
  * - Finders return at most `limit` states (default 10): stalled and suspended states oldest first
  *   (by `createdAt`), expired ones most overdue first (by `timeoutAt`).
+ * - Removal of finished sagas (for a `SagaManager` retention policy): `findFinished` filters on the
+ *   `status`, `stalled` and `updated_at` columns; `deleteFinished` is one `DELETE … WHERE id AND
+ *   version` (and still finished), so a saga saved since it was found stays. The finder reads the
+ *   oldest due sagas first through a partial index on finished sagas (migration 4), so a round
+ *   costs its batch, not a scan of the table.
  *
  * @example
  * const sagas = new PostgresSagaRepository(db, { schema: 'shop' });
  * const manager = new SagaManager(sagas, registry, bus, { commandTypes });
  */
-export class PostgresSagaRepository implements SagaRepository {
+export class PostgresSagaRepository implements RemovingSagaRepository {
   readonly #executor: SqlExecutor;
   readonly #options: PostgresSagaRepositoryOptions;
   readonly #insert: string;
@@ -54,6 +66,8 @@ export class PostgresSagaRepository implements SagaRepository {
   readonly #stalled: string;
   readonly #suspended: string;
   readonly #expired: string;
+  readonly #finished: string;
+  readonly #delete: string;
 
   constructor(executor: SqlExecutor, options: PostgresSagaRepositoryOptions = {}) {
     const s = quoteIdent(assertSchemaName(options.schema ?? DEFAULT_SCHEMA, OWNER));
@@ -82,6 +96,18 @@ export class PostgresSagaRepository implements SagaRepository {
     this.#expired = `SELECT ${columns} FROM ${s}.sagas
       WHERE status = '${SagaStatus.SUSPENDED}' AND timeout_at IS NOT NULL AND timeout_at <= $1
       ORDER BY timeout_at, created_at, id LIMIT $2`;
+    // A missing cutoff is NULL, and `updated_at < NULL` is never true: that status is kept.
+    this.#finished = `SELECT ${columns} FROM ${s}.sagas
+      WHERE status IN (${FINISHED}) AND NOT stalled
+        AND ((status = '${SagaStatus.COMPLETED}' AND updated_at < $1)
+          OR (status = '${SagaStatus.FAILED}' AND updated_at < $2)
+          OR (status = '${SagaStatus.COMPENSATED}' AND updated_at < $3))
+      ORDER BY updated_at, id
+      LIMIT $4`;
+    this.#delete = `DELETE FROM ${s}.sagas AS s
+      USING unnest($1::text[], $2::int4[]) AS d(id, version)
+      WHERE s.id = d.id AND s.version = d.version AND s.status IN (${FINISHED}) AND NOT s.stalled
+      RETURNING s.id`;
   }
 
   /** The same repository writing through `executor` (e.g. an open transaction). */
@@ -150,6 +176,31 @@ export class PostgresSagaRepository implements SagaRepository {
     return this.#many(this.#expired, [now, assertLimit(limit)]);
   }
 
+  async findFinished(cutoffs: FinishedSagaCutoffs, limit = 10): Promise<SagaState[]> {
+    const params = [
+      cutoff(cutoffs, SagaStatus.COMPLETED),
+      cutoff(cutoffs, SagaStatus.FAILED),
+      cutoff(cutoffs, SagaStatus.COMPENSATED),
+    ];
+    if (params.every((p) => p === null)) return [];
+    return this.#many(this.#finished, [...params, assertLimit(limit)]);
+  }
+
+  async deleteFinished(sagas: readonly StoredSagaRef[]): Promise<string[]> {
+    for (const { id, version } of sagas) {
+      assertText(id, 'id');
+      if (!Number.isSafeInteger(version) || version < 1) {
+        throw ValidationError.of(OWNER, 'version', 'must be a positive integer');
+      }
+    }
+    if (sagas.length === 0) return [];
+    const rows = await resolveExecutor(this.#executor).query<{ id: string }>(this.#delete, [
+      sagas.map((s) => s.id),
+      sagas.map((s) => s.version),
+    ]);
+    return rows.map((row) => row.id);
+  }
+
   async #one(text: string, params: readonly unknown[]): Promise<SagaState | undefined> {
     const [row] = await resolveExecutor(this.#executor).query<SagaRow>(text, params);
     return row === undefined ? undefined : toState(row);
@@ -176,6 +227,15 @@ export class PostgresSagaRepository implements SagaRepository {
     }
     return correlationTaken(state);
   }
+}
+
+function cutoff(cutoffs: FinishedSagaCutoffs, status: keyof FinishedSagaCutoffs): Date | null {
+  const at = cutoffs[status];
+  if (at === undefined) return null;
+  if (!(at instanceof Date) || Number.isNaN(at.getTime())) {
+    throw ValidationError.of(OWNER, `cutoffs.${status}`, 'must be a valid Date');
+  }
+  return at;
 }
 
 function toState(row: SagaRow): SagaState {

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { type SagaRepository, SagaState, SagaStatus } from '@pd/advanced/saga';
+import {
+  canRemoveFinishedSagas,
+  type FinishedSagaCutoffs,
+  type RemovingSagaRepository,
+  type SagaRepository,
+  SagaState,
+  SagaStatus,
+} from '@pd/advanced/saga';
 import { FixedClock } from '@pd/ddd';
 import { fail } from '../assert/failure.js';
 import {
@@ -14,6 +21,13 @@ import { rejectsWithCode } from './contractSupport.js';
 export interface SagaRepositoryContractOptions {
   /** Parallel savers in the concurrency case (default 6). */
   readonly concurrency?: number;
+  /**
+   * Whether the repository implements the optional removal of finished sagas (`findFinished`,
+   * `deleteFinished`). Default true: the removal cases run, and fail for a repository without
+   * them. Pass `false` for a repository that cannot remove: those cases are left out (a
+   * `SagaManager` then refuses a retention policy for it).
+   */
+  readonly removesFinished?: boolean;
 }
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
@@ -33,8 +47,54 @@ function running(correlationId: string, sagaType?: string): SagaState {
   return state;
 }
 
-function idsOf(states: readonly SagaState[]): string[] {
+function idsOf(states: readonly { readonly id: string }[]): string[] {
   return states.map((s) => s.id).sort();
+}
+
+type Ending = 'complete' | 'fail' | 'compensate';
+
+/** A saga that ran and finished (or not: `'owing'` completes with a command still to send) at `ms`. */
+function finishedAt(ms: number, correlationId: string, ending: Ending | 'owing'): SagaState {
+  const clock = new FixedClock(T0);
+  const state = SagaState.create({ sagaType: 'OrderFulfilment', correlationId }, { clock });
+  state.markRunning();
+  clock.set(at(ms));
+  if (ending === 'owing') {
+    state.addPendingCommands([
+      { commandType: 'SendReceipt', data: { commandId: `r-${correlationId}` } },
+    ]);
+    state.complete();
+  } else if (ending === 'complete') state.complete();
+  else if (ending === 'fail') state.fail('declined');
+  else {
+    state.startCompensation('declined');
+    state.finishCompensation();
+  }
+  return state;
+}
+
+/** The sagas that are never candidates for removal, whatever their age. */
+function unfinished(): SagaState[] {
+  const pending = newState('keep-pending');
+  const runningOne = running('keep-running');
+  const suspended = running('keep-suspended');
+  suspended.suspend('waiting for a human', null);
+  const compensating = running('keep-compensating');
+  compensating.startCompensation('payment declined');
+  return [pending, runningOne, suspended, compensating, finishedAt(0, 'keep-owing', 'owing')];
+}
+
+const ALL_BEFORE = (ms: number): FinishedSagaCutoffs => ({
+  COMPLETED: at(ms),
+  FAILED: at(ms),
+  COMPENSATED: at(ms),
+});
+
+function removing(repo: SagaRepository): RemovingSagaRepository {
+  if (canRemoveFinishedSagas(repo)) return repo;
+  return fail(
+    'the repository does not implement the optional findFinished / deleteFinished; pass { removesFinished: false } to sagaRepositoryContract if it cannot remove finished sagas',
+  );
 }
 
 /**
@@ -42,6 +102,11 @@ function idsOf(states: readonly SagaState[]): string[] {
  * (a stale copy and a second saga for the same correlation are `ConcurrencyError`s; one winner
  * among concurrent savers), fresh objects on every read, lookup by correlation id and saga type,
  * and the stalled / suspended / expired-suspended finders with their limits.
+ *
+ * Unless `removesFinished: false`, also the optional removal of finished sagas: `findFinished`
+ * selects only finished sagas (terminal, owing no command) last changed strictly before the cutoff
+ * of their status, at most `limit`; `deleteFinished` removes only finished sagas still at the
+ * version they were found with, frees their correlation, and loses a race with a save cleanly.
  *
  * @example
  * registerContract(sagaRepositoryContract(() => new InMemorySagaRepository()), { describe, it });
@@ -51,6 +116,7 @@ export function sagaRepositoryContract(
   options: SagaRepositoryContractOptions = {},
 ): ContractSuite {
   const savers = options.concurrency ?? 6;
+  const removal = options.removesFinished ?? true;
   return defineContract<SagaRepository, FixtureContext>(
     'SagaRepository contract',
     makeRepository,
@@ -272,6 +338,178 @@ export function sagaRepositoryContract(
           'no wildcard matching',
         );
       },
+      'implements both optional removal methods or neither': async (repo) => {
+        assert.equal(
+          typeof repo.findFinished,
+          typeof repo.deleteFinished,
+          'findFinished and deleteFinished come as a pair',
+        );
+      },
+      ...(removal ? removalCases(savers) : {}),
     },
   );
+}
+
+type Cases = Record<string, (repo: SagaRepository) => Promise<void>>;
+
+function removalCases(savers: number): Cases {
+  return {
+    'findFinished returns only finished sagas last changed before the cutoff of their status':
+      async (repo) => {
+        const sagas = removing(repo);
+        const completed = finishedAt(1_000, 'completed', 'complete');
+        const failed = finishedAt(1_000, 'failed', 'fail');
+        const compensated = finishedAt(1_000, 'compensated', 'compensate');
+        const atCutoff = finishedAt(5_000, 'at-cutoff', 'complete');
+        const later = finishedAt(9_000, 'later', 'complete');
+        const kept = unfinished();
+        for (const s of [completed, failed, compensated, atCutoff, later, ...kept])
+          await sagas.save(s);
+
+        assert.deepEqual(
+          idsOf(await sagas.findFinished(ALL_BEFORE(5_000))),
+          idsOf([completed, failed, compensated]),
+          'strictly before the cutoff: a saga changed exactly at it stays',
+        );
+        assert.deepEqual(
+          idsOf(await sagas.findFinished({ COMPLETED: at(5_000) })),
+          idsOf([completed]),
+          'a status without cutoff is kept',
+        );
+        assert.deepEqual(
+          idsOf(await sagas.findFinished({ FAILED: at(5_000), COMPENSATED: at(500) })),
+          idsOf([failed]),
+          'each status has its own cutoff',
+        );
+        assert.deepEqual(await sagas.findFinished({}), [], 'no cutoff: nothing is due');
+        assert.deepEqual(
+          idsOf(await sagas.findFinished(ALL_BEFORE(10 ** 12))),
+          idsOf([completed, failed, compensated, atCutoff, later]),
+          'never a pending, running, suspended or compensating saga, nor one still owing a command',
+        );
+        const [found] = await sagas.findFinished({ FAILED: at(5_000) });
+        assert.deepEqual(found?.toJSON(), failed.toJSON(), 'a found saga reads back in full');
+      },
+    'deleteFinished removes the listed sagas at their found version, frees their correlation and reports their ids':
+      async (repo) => {
+        const sagas = removing(repo);
+        const finished = [
+          finishedAt(1_000, 'order-1', 'complete'),
+          finishedAt(1_000, 'order-2', 'fail'),
+          finishedAt(1_000, 'order-3', 'compensate'),
+        ];
+        const kept = running('order-4');
+        for (const s of [...finished, kept]) await sagas.save(s);
+
+        const found = await sagas.findFinished(ALL_BEFORE(2_000));
+        assert.deepEqual(idsOf(found), idsOf(finished));
+        const removed = await sagas.deleteFinished(
+          found.map(({ id, version }) => ({ id, version })),
+        );
+        assert.deepEqual([...removed].sort(), idsOf(finished), 'the ids removed are reported');
+        for (const s of finished) {
+          assert.equal(await sagas.getById(s.id), undefined, `${s.correlationId} is gone`);
+          assert.equal(await sagas.findByCorrelationId(s.correlationId, s.sagaType), undefined);
+        }
+        assert.equal((await sagas.getById(kept.id))?.status, SagaStatus.RUNNING);
+        assert.deepEqual(await sagas.findFinished(ALL_BEFORE(2_000)), []);
+        assert.deepEqual(await sagas.deleteFinished(found), [], 'removing twice removes nothing');
+        assert.deepEqual(
+          await sagas.deleteFinished([{ id: '0190a6e0-0000-7000-8000-00000000dead', version: 1 }]),
+          [],
+          'an unknown id is ignored',
+        );
+        assert.deepEqual(await sagas.deleteFinished([]), []);
+
+        const again = running('order-1');
+        await sagas.save(again);
+        assert.equal(again.version, 1, 'a removed saga frees its (saga type, correlation id)');
+        const stale = finished[0] ?? fail('missing saga');
+        stale.setMetadata({ resurrected: true });
+        await rejectsWithCode(sagas.save(stale), 'CONCURRENCY', 'saving a removed saga');
+      },
+    'a saga saved after it was found is not removed; the rest of the batch is': async (repo) => {
+      const sagas = removing(repo);
+      const a = finishedAt(1_000, 'order-a', 'complete');
+      const b = finishedAt(1_000, 'order-b', 'complete');
+      await sagas.save(a);
+      await sagas.save(b);
+      const found = await sagas.findFinished(ALL_BEFORE(2_000));
+      assert.deepEqual(idsOf(found), idsOf([a, b]));
+
+      const other = (await sagas.getById(a.id)) ?? fail('missing saga');
+      other.setMetadata({ auditedBy: 'ops' });
+      await sagas.save(other);
+
+      assert.deepEqual(await sagas.deleteFinished(found), [b.id], 'only the unchanged one goes');
+      const still = await sagas.getById(a.id);
+      assert.equal(still?.version, 2, 'the changed saga is still stored, at its new version');
+      assert.deepEqual(still?.metadata, { auditedBy: 'ops' });
+    },
+    'deleteFinished never removes a saga that is not finished, even at its current version': async (
+      repo,
+    ) => {
+      const sagas = removing(repo);
+      const kept = unfinished();
+      for (const s of kept) await sagas.save(s);
+      assert.deepEqual(
+        await sagas.deleteFinished(kept.map(({ id, version }) => ({ id, version }))),
+        [],
+      );
+      for (const s of kept) {
+        assert.equal((await sagas.getById(s.id))?.status, s.status, `${s.correlationId} stays`);
+      }
+    },
+    'findFinished returns at most limit sagas (default 10): find-and-delete drains a backlog in bounded batches':
+      async (repo) => {
+        const sagas = removing(repo);
+        for (let i = 0; i < 13; i++) await sagas.save(finishedAt(i, `done-${i}`, 'complete'));
+        const busy = [running('busy-1'), running('busy-2')];
+        for (const s of busy) await sagas.save(s);
+        const cutoffs = ALL_BEFORE(1_000);
+        assert.equal((await sagas.findFinished(cutoffs)).length, 10);
+        assert.equal((await sagas.findFinished(cutoffs, 4)).length, 4);
+
+        const rounds: number[] = [];
+        for (let round = 0; round < 4; round++) {
+          const found = await sagas.findFinished(cutoffs, 5);
+          rounds.push((await sagas.deleteFinished(found)).length);
+        }
+        assert.deepEqual(rounds, [5, 5, 3, 0]);
+        for (const s of busy) assert.ok(await sagas.getById(s.id), `${s.correlationId} stays`);
+      },
+    'a removal racing a save of the same version: exactly one of them wins': async (repo) => {
+      const sagas = removing(repo);
+      const states = Array.from({ length: savers }, (_, i) =>
+        finishedAt(1_000, `race-${i}`, 'complete'),
+      );
+      for (const s of states) await sagas.save(s);
+      const copies = await Promise.all(
+        states.map(async (s) => (await sagas.getById(s.id)) ?? fail('missing saga')),
+      );
+      const races = await Promise.all(
+        copies.map(async (copy) => {
+          copy.setMetadata({ touched: true });
+          const [saved, removed] = await Promise.allSettled([
+            sagas.save(copy),
+            sagas.deleteFinished([{ id: copy.id, version: 1 }]),
+          ]);
+          return { id: copy.id, saved, removed };
+        }),
+      );
+      for (const { id, saved, removed } of races) {
+        if (removed.status === 'rejected') fail(`deleteFinished failed: ${String(removed.reason)}`);
+        const stored = await sagas.getById(id);
+        if (removed.value.includes(id)) {
+          assert.equal(saved.status, 'rejected', 'the save lost to the removal');
+          const code = saved.status === 'rejected' ? (saved.reason as { code?: unknown }).code : '';
+          assert.equal(code, 'CONCURRENCY', 'and failed with a ConcurrencyError');
+          assert.equal(stored, undefined, 'the removed saga stays removed');
+        } else {
+          assert.equal(saved.status, 'fulfilled', 'the removal lost to the save');
+          assert.equal(stored?.version, 2, 'the saved saga is kept at its new version');
+        }
+      }
+    },
+  };
 }

@@ -3,6 +3,7 @@ import {
   InMemorySagaRepository,
   type SagaSaveOptions,
   type SagaStateJSON,
+  type StoredSagaRef,
 } from '@pd/advanced/saga';
 
 /** One successful {@link FakeSagaRepository.save}. */
@@ -13,8 +14,9 @@ export interface RecordedSagaSave {
 
 /**
  * The advanced {@link InMemorySagaRepository} (JSON copies in and out, optimistic concurrency
- * against the loaded version, one saga per type and correlation id) that also records a JSON copy
- * of every state it saved, in order — the saga's history as a test sees it.
+ * against the loaded version, one saga per type and correlation id, removal of finished sagas)
+ * that also records a JSON copy of every state it saved, in order — the saga's history as a test
+ * sees it — and the ids of the sagas it removed.
  *
  * @example
  * const sagas = new FakeSagaRepository();
@@ -23,10 +25,22 @@ export interface RecordedSagaSave {
  */
 export class FakeSagaRepository extends InMemorySagaRepository {
   readonly #saves: RecordedSagaSave[] = [];
+  readonly #removed: string[] = [];
 
   override async save(state: AnySagaState, options?: SagaSaveOptions): Promise<void> {
     await super.save(state, options);
     this.#saves.push(Object.freeze({ state: state.toJSON() }));
+  }
+
+  override async deleteFinished(sagas: readonly StoredSagaRef[]): Promise<string[]> {
+    const removed = await super.deleteFinished(sagas);
+    this.#removed.push(...removed);
+    return removed;
+  }
+
+  /** Ids of the sagas removed by `deleteFinished` (a retention policy at work), in order. */
+  get removed(): readonly string[] {
+    return [...this.#removed];
   }
 
   /** Successful saves, in order. */
