@@ -13,8 +13,10 @@ import {
   ShutdownError,
   type Worker,
 } from '@pd/bus';
+import { Command, InMemoryUnitOfWork, IntegrationEvent } from '@pd/cqrs';
 import { InMemoryRepository } from '@pd/ddd';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   ConfirmOrder,
   deferred,
@@ -25,6 +27,9 @@ import {
   recordingLogger,
   shopHandlers,
 } from '../testSupport/shop.js';
+
+/** Lets pending promise callbacks and I/O run. */
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function part(name: string, log: string[], fail?: 'start' | 'stop'): Worker {
   return {
@@ -66,7 +71,7 @@ function shopBus() {
 }
 
 describe('Application lifecycle', () => {
-  it('starts gateways, broker, workers in order; shuts down workers, gateways, broker (each group reversed)', async () => {
+  it('starts gateways, broker, workers in order; shuts down gateways, workers, broker (each group reversed)', async () => {
     const log: string[] = [];
     const logger = recordingLogger();
     const app = await bootstrap({
@@ -93,7 +98,7 @@ describe('Application lifecycle', () => {
     log.length = 0;
     await app.shutdown();
     expect(app.state).toBe('stopped');
-    expect(log).toEqual(['stop w2', 'stop w1', 'stop g2', 'stop g1', 'stop broker']);
+    expect(log).toEqual(['stop g2', 'stop g1', 'stop w2', 'stop w1', 'stop broker']);
   });
 
   it('start and shutdown are idempotent', async () => {
@@ -162,7 +167,7 @@ describe('Application lifecycle', () => {
     await expect(app.ask(new GetOrderTotal({ orderId: 'o-1' }))).rejects.toMatchObject({
       code: 'APPLICATION_STOPPED',
     });
-    gate.resolve();
+    gate.resolve(undefined);
     await stopping;
     expect(await inFlight).toEqual({ orderId: 'o-1' });
     expect(log).toEqual(['start relay', 'handler resumed', 'nested command done', 'stop relay']);
@@ -201,6 +206,40 @@ describe('Application composition', () => {
     await app.publish(new OrderPlaced({ orderId: 'c', total: 1 }));
     expect(seen).toEqual(['a', 'b', 'c']);
     await app.shutdown();
+  });
+
+  it('shutdown first stops the gateways and finishes the delivery in progress, then the workers', async () => {
+    class Shipped extends IntegrationEvent('shipping.Shipped', { orderId: z.string() }) {}
+    class MarkShipped extends Command()('MarkShipped', { orderId: z.string() }) {}
+    const log: string[] = [];
+    const gate = deferred();
+    const bus = new MessageBus({ logger: recordingLogger() });
+    bus.registerCommand(
+      MarkShipped,
+      async (cmd) => {
+        log.push(`handling ${cmd.orderId}`);
+        await gate.promise;
+        log.push(`handled ${cmd.orderId}`);
+      },
+      { uow: () => new InMemoryUnitOfWork() },
+    );
+    const subscriber = new InMemoryMessageSubscriber();
+    const gateway = new InboundEventGateway(subscriber, bus, { logger: recordingLogger() }).route(
+      'shipping',
+      Shipped,
+      (ie) => new MarkShipped({ orderId: ie.orderId }),
+    );
+    const app = await bootstrap({ bus, gateways: [gateway], workers: [part('w1', log)] });
+    const outcome = subscriber.deliver('shipping', new Shipped({ orderId: 'o-1' }).toJSON());
+    await flush();
+    const stopping = app.shutdown();
+    await flush();
+    expect(app.state).toBe('stopping');
+    expect(log).toEqual(['start w1', 'handling o-1']); // the delivery holds the shutdown
+    gate.resolve(undefined);
+    await stopping;
+    expect(await outcome).toBe('ack');
+    expect(log).toEqual(['start w1', 'handling o-1', 'handled o-1', 'stop w1']);
   });
 
   it('runs a whole level-3 set-up: outbox relay worker → bus handlers, broker and inbound gateway', async () => {

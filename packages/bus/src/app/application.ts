@@ -187,11 +187,32 @@ export class Application<TStores extends object = Record<string, never>>
   async #shutdown(): Promise<void> {
     // A start in progress finishes first (and, if it fails, stops what it started itself).
     if (this.#starting !== undefined) await this.#starting.catch(() => undefined);
+    // Inbound first: gateways take no new deliveries and finish the ones in progress (their
+    // dispatches bypass `send`, so only the gateway can wait for them). Then the application's
+    // own in-flight work drains, and the workers and the broker stop last.
+    const failures = await this.#stopGateways();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-    const failures = await this.#stopStarted();
+    failures.push(...(await this.#stopStarted()));
     this.#state = 'stopped';
     this.#logger.info('pd: application stopped', { failures: failures.length });
     if (failures.length > 0) throw new ShutdownError(failures);
+  }
+
+  /** Stops the started gateways (that are not also workers), newest first, and forgets them. */
+  async #stopGateways(): Promise<ShutdownFailure[]> {
+    const isGateway = (c: Component) =>
+      this.gateways.includes(c.part) && !this.workers.includes(c.part as Worker);
+    const gateways = this.#started.filter(isGateway).reverse();
+    this.#started = this.#started.filter((c) => !isGateway(c));
+    const failures: ShutdownFailure[] = [];
+    for (const component of gateways) {
+      try {
+        await component.part.stop();
+      } catch (error) {
+        failures.push({ component: component.name, error });
+      }
+    }
+    return failures;
   }
 
   /** Stops what was started: workers, then gateways, then the broker, each group in reverse order. */

@@ -74,6 +74,8 @@ export class InboundEventGateway implements Lifecycle {
   readonly #deadLetter: DeadLetterSink | undefined;
   readonly #clock: Clock | undefined;
   readonly #routes = new Map<string, string>();
+  /** Deliveries being handled: `stop` waits for them. */
+  readonly #receiving = new Set<Promise<void>>();
 
   constructor(
     subscriber: MessageSubscriber,
@@ -110,15 +112,21 @@ export class InboundEventGateway implements Lifecycle {
     if (typeof translate !== 'function') {
       throw ValidationError.of('InboundEventGateway.route', 'translate', 'expected a function');
     }
-    this.#subscriber.subscribe(topic, (payload, delivery) =>
-      this.#receive(
+    this.#subscriber.subscribe(topic, (payload, delivery) => {
+      const receiving = this.#receive(
         topic,
         eventClass as unknown as InboundIntegrationEventClass<TEvent>,
         translate,
         payload,
         delivery,
-      ),
-    );
+      );
+      this.#receiving.add(receiving);
+      const done = () => {
+        this.#receiving.delete(receiving);
+      };
+      receiving.then(done, done);
+      return receiving;
+    });
     this.#routes.set(topic, eventClass.typeName);
     return this;
   }
@@ -132,8 +140,13 @@ export class InboundEventGateway implements Lifecycle {
     await this.#subscriber.start();
   }
 
+  /**
+   * Stops taking deliveries, then waits for the ones being handled (their commands commit or roll
+   * back, and each is acknowledged or rejected) before it resolves.
+   */
   async stop(): Promise<void> {
     await this.#subscriber.stop();
+    while (this.#receiving.size > 0) await Promise.allSettled([...this.#receiving]);
   }
 
   async #receive<TEvent extends AnyIntegrationEvent>(
