@@ -33,7 +33,7 @@ interface SagaRow {
 }
 
 /**
- * The saga {@link SagaRepository} (`@pd/advanced/saga`) on PostgreSQL: one row per saga, its
+ * The saga `SagaRepository` (`@pd/advanced/saga`) on PostgreSQL: one row per saga, its
  * `toJSON()` as jsonb, with the columns the finders filter on (`status`, `stalled`,
  * `timeout_at`) beside it and indexed.
  *
