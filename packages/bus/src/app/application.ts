@@ -199,41 +199,37 @@ export class Application<TStores extends object = Record<string, never>>
   }
 
   /** Stops the started gateways (that are not also workers), newest first, and forgets them. */
-  async #stopGateways(): Promise<ShutdownFailure[]> {
+  #stopGateways(): Promise<ShutdownFailure[]> {
     const isGateway = (c: Component) =>
       this.gateways.includes(c.part) && !this.workers.includes(c.part as Worker);
     const gateways = this.#started.filter(isGateway).reverse();
     this.#started = this.#started.filter((c) => !isGateway(c));
-    const failures: ShutdownFailure[] = [];
-    for (const component of gateways) {
-      try {
-        await component.part.stop();
-      } catch (error) {
-        failures.push({ component: component.name, error });
-      }
-    }
-    return failures;
+    return stopEach(gateways);
   }
 
   /** Stops what was started: workers, then gateways, then the broker, each group in reverse order. */
-  async #stopStarted(): Promise<ShutdownFailure[]> {
+  #stopStarted(): Promise<ShutdownFailure[]> {
     const started = this.#started;
     this.#started = [];
     const isWorker = (c: Component) => this.workers.includes(c.part as Worker);
     const isGateway = (c: Component) => this.gateways.includes(c.part);
-    const order = [
+    return stopEach([
       ...started.filter(isWorker).reverse(),
       ...started.filter((c) => isGateway(c) && !isWorker(c)).reverse(),
       ...started.filter((c) => !isGateway(c) && !isWorker(c)),
-    ];
-    const failures: ShutdownFailure[] = [];
-    for (const component of order) {
-      try {
-        await component.part.stop();
-      } catch (error) {
-        failures.push({ component: component.name, error });
-      }
-    }
-    return failures;
+    ]);
   }
+}
+
+/** Stops `components` one after another; a failure is collected and the others still stop. */
+async function stopEach(components: readonly Component[]): Promise<ShutdownFailure[]> {
+  const failures: ShutdownFailure[] = [];
+  for (const component of components) {
+    try {
+      await component.part.stop();
+    } catch (error) {
+      failures.push({ component: component.name, error });
+    }
+  }
+  return failures;
 }
