@@ -477,6 +477,31 @@ describe.each(backends('the store contracts', (options) => PGlite.create(options
         expect(await new PostgresEventStore(db, { schema }).getStreamMetadata('s')).toBeUndefined();
       });
 
+      it('appends of two aggregates commit together: a conflict on the second leaves the first unwritten', async () => {
+        class TallyUnitOfWork extends PostgresUnitOfWork {
+          readonly tallies = this.track(new EventSourcedRepository(this.eventStore, Tally));
+        }
+        const first = '0190a6e0-0000-7000-8000-00000000000a';
+        const second = '0190a6e0-0000-7000-8000-00000000000b';
+        const store = new PostgresEventStore(db, { schema, clock });
+        // Another writer has created the second stream: this command's new aggregate conflicts.
+        await store.appendToStream(`Tally-${second}`, deposits(1), {
+          expectedVersion: 'no_stream',
+        });
+        const uow = new TallyUnitOfWork(db, { schema, clock });
+        await uow.begin(context);
+        const a = new Tally({ id: first });
+        a.add(1);
+        await uow.tallies.save(a);
+        const b = new Tally({ id: second });
+        b.add(2);
+        await uow.tallies.save(b);
+        await expect(uow.commit()).rejects.toMatchObject({ code: 'CONCURRENCY' });
+        await uow.rollback();
+        expect(await store.getStreamMetadata(`Tally-${first}`)).toBeUndefined();
+        expect((await store.readStream(`Tally-${second}`)).version).toBe(1);
+      });
+
       it('writes a due snapshot after the commit through uow.snapshots, and none on rollback', async () => {
         const id = '0190a6e0-0000-7000-8000-000000000001';
         const snapshotErrors: unknown[] = [];
