@@ -149,7 +149,8 @@ describe('crash mid-batch', () => {
 });
 
 describe('rebuild', () => {
-  it('resets the projection and the checkpoint, then replays the log from position 0', async () => {
+  /** The stock projection caught up with the 20-event history, in pages of 7. */
+  async function caughtUpStock() {
     const store = await history();
     const checkpoints = new InMemoryCheckpointStore();
     const stock = new Stock();
@@ -162,6 +163,11 @@ describe('rebuild', () => {
     });
     runner.subscribe({ handler: stock });
     await runner.runOnce();
+    return { store, checkpoints, stock, runner };
+  }
+
+  it('resets the projection and the checkpoint, then replays the log from position 0', async () => {
+    const { store, stock, runner } = await caughtUpStock();
     stock.quantities.set('s1', 999); // a bug corrupted the read model
     stock.orders = -1;
 
@@ -172,18 +178,7 @@ describe('rebuild', () => {
   });
 
   it('replays fully after stop(): stopping ends the live loop, not explicit work', async () => {
-    const store = await history();
-    const checkpoints = new InMemoryCheckpointStore();
-    const stock = new Stock();
-    const runner = new SubscriptionRunner({
-      eventStore: store,
-      checkpointStore: checkpoints,
-      batchSize: 7,
-      sleep: recordingSleep(),
-      logger: quiet,
-    });
-    runner.subscribe({ handler: stock });
-    await runner.runOnce();
+    const { store, checkpoints, stock, runner } = await caughtUpStock();
     await runner.stop();
     stock.quantities.set('s1', 999); // a bug corrupted the read model
 

@@ -14,6 +14,20 @@ import {
 
 const quiet = { info() {}, warn() {}, error() {} };
 
+/** A runner on a notifying store, waiting through a manual `sleep`; the safety poll is 30 s. */
+function notifiedRunner() {
+  const eventStore = new NotifyingRowEventStore();
+  const sleep = manualSleep();
+  const runner = new SubscriptionRunner({
+    eventStore,
+    checkpointStore: new InMemoryCheckpointStore(),
+    sleep,
+    maxPollIntervalMs: 30_000,
+    logger: quiet,
+  });
+  return { eventStore, sleep, runner };
+}
+
 describe('SubscriptionRunner: live mode', () => {
   it('stop() before run() is honoured: run() returns at once and nothing is read (fix 10.4 #23)', async () => {
     const eventStore = new RowEventStore();
@@ -39,15 +53,7 @@ describe('SubscriptionRunner: live mode', () => {
   });
 
   it("wakes on the store's notifier, not on a timer, and unsubscribes when stopped", async () => {
-    const eventStore = new NotifyingRowEventStore();
-    const sleep = manualSleep();
-    const runner = new SubscriptionRunner({
-      eventStore,
-      checkpointStore: new InMemoryCheckpointStore(),
-      sleep,
-      maxPollIntervalMs: 30_000,
-      logger: quiet,
-    });
+    const { eventStore, sleep, runner } = notifiedRunner();
     const seen: StoredEvent[] = [];
     runner.subscribe({ id: 'p', handler: (events) => void seen.push(...events) });
     runner.start();
@@ -120,15 +126,7 @@ describe('SubscriptionRunner: live mode', () => {
   });
 
   it('a poisoned subscription in retry back-off does not hold up a healthy one', async () => {
-    const eventStore = new NotifyingRowEventStore();
-    const sleep = manualSleep();
-    const runner = new SubscriptionRunner({
-      eventStore,
-      checkpointStore: new InMemoryCheckpointStore(),
-      sleep,
-      maxPollIntervalMs: 30_000,
-      logger: quiet,
-    });
+    const { eventStore, sleep, runner } = notifiedRunner();
     let poisonedCalls = 0;
     runner.subscribe({
       id: 'poisoned',

@@ -36,6 +36,11 @@ interface ViewState<TAggregate> {
 
 const views = new WeakMap<object, ViewState<AnyAggregate>>();
 
+/** The view state of `repository`, or undefined when it is the shared repository itself. */
+function viewOf<TAggregate>(repository: object): ViewState<TAggregate> | undefined {
+  return views.get(repository) as ViewState<TAggregate> | undefined;
+}
+
 /**
  * A repository held in memory, with the same rules as a real one: optimistic concurrency on
  * `version`, copies in and out (changing a loaded object changes nothing stored until `save`), and
@@ -74,14 +79,19 @@ export class InMemoryRepository<TAggregate extends AnyAggregate, TId = TAggregat
     return view;
   }
 
+  /** The version in the shared store under `k` (0: none). Call it on `root`: views lack the brand. */
+  #storedVersion(k: string): number {
+    return this.#items.get(k)?.version ?? 0;
+  }
+
   /** The shared repository behind a unit-of-work view (itself when it is not a view). */
   protected get root(): this {
-    return (views.get(this)?.root ?? this) as this;
+    return (viewOf(this)?.root ?? this) as this;
   }
 
   async save(aggregate: TAggregate, options?: SaveOptions): Promise<void> {
     const id = key(aggregate.id);
-    const view = views.get(this) as ViewState<TAggregate> | undefined;
+    const view = viewOf<TAggregate>(this);
     const staged = view?.staged.get(id);
     const current = staged === undefined ? this.root.#items.get(id) : staged.aggregate;
     const currentVersion = current?.version ?? 0;
@@ -96,7 +106,7 @@ export class InMemoryRepository<TAggregate extends AnyAggregate, TId = TAggregat
       this.persisted(aggregate, options, events);
       return;
     }
-    const base = staged?.base ?? this.root.#items.get(id)?.version ?? 0;
+    const base = staged?.base ?? this.root.#storedVersion(id);
     view.staged.set(id, {
       id: aggregate.id,
       base,
@@ -109,20 +119,19 @@ export class InMemoryRepository<TAggregate extends AnyAggregate, TId = TAggregat
 
   async getById(id: TId): Promise<TAggregate | undefined> {
     const k = key(id);
-    const staged = views.get(this)?.staged.get(k) as Staged<TAggregate> | undefined;
+    const staged = viewOf<TAggregate>(this)?.staged.get(k);
     const found = staged === undefined ? this.root.#items.get(k) : staged.aggregate;
     return found === undefined ? undefined : copy(found);
   }
 
   async delete(id: TId): Promise<void> {
     const k = key(id);
-    const view = views.get(this) as ViewState<TAggregate> | undefined;
+    const view = viewOf<TAggregate>(this);
     if (view === undefined) {
       if (this.#items.delete(k)) this.deleted(id);
       return;
     }
-    const staged = view.staged.get(k);
-    const base = staged?.base ?? this.root.#items.get(k)?.version ?? 0;
+    const base = view.staged.get(k)?.base ?? this.root.#storedVersion(k);
     view.staged.set(k, { id, base, aggregate: undefined, options: undefined, events: [] });
   }
 
@@ -132,11 +141,11 @@ export class InMemoryRepository<TAggregate extends AnyAggregate, TId = TAggregat
    * back, {@link discardEvents} puts the previous state back. Nothing to do outside a view.
    */
   async flush(): Promise<void> {
-    const view = views.get(this) as ViewState<TAggregate> | undefined;
+    const view = viewOf<TAggregate>(this);
     if (view === undefined || view.staged.size === 0) return;
     const items = this.root.#items;
     for (const [id, change] of view.staged) {
-      const stored = items.get(id)?.version ?? 0;
+      const stored = this.root.#storedVersion(id);
       if (stored !== change.base) throw new ConcurrencyError(id, change.base, stored);
     }
     for (const [id, change] of view.staged) {
@@ -149,7 +158,7 @@ export class InMemoryRepository<TAggregate extends AnyAggregate, TId = TAggregat
 
   /** The unit of work committed: its flushed changes are final (and reported to the hooks). */
   async afterCommit(): Promise<void> {
-    const view = views.get(this) as ViewState<TAggregate> | undefined;
+    const view = viewOf<TAggregate>(this);
     if (view === undefined) return;
     const root = this.root;
     for (const change of view.flushed) {
@@ -171,7 +180,7 @@ export class InMemoryRepository<TAggregate extends AnyAggregate, TId = TAggregat
     const root = this.root;
     const direct = root.#events;
     root.#events = [];
-    const view = views.get(this);
+    const view = viewOf(this);
     if (view === undefined) return direct;
     const own = view.events;
     view.events = [];
@@ -185,7 +194,7 @@ export class InMemoryRepository<TAggregate extends AnyAggregate, TId = TAggregat
   discardEvents(): void {
     const items = this.root.#items;
     this.root.#events = [];
-    const view = views.get(this) as ViewState<TAggregate> | undefined;
+    const view = viewOf<TAggregate>(this);
     if (view === undefined) return;
     view.events = [];
     view.staged.clear();
@@ -199,7 +208,7 @@ export class InMemoryRepository<TAggregate extends AnyAggregate, TId = TAggregat
 
   /** Every stored aggregate (copies), in insertion order; a view adds its staged changes. */
   all(): TAggregate[] {
-    const view = views.get(this) as ViewState<TAggregate> | undefined;
+    const view = viewOf<TAggregate>(this);
     const items = new Map(this.root.#items);
     for (const [id, change] of view?.staged ?? []) {
       if (change.aggregate === undefined) items.delete(id);

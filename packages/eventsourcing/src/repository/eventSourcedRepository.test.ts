@@ -44,6 +44,14 @@ async function seed(store: EventStore, deposits = 0): Promise<void> {
   await repository.flush();
 }
 
+/** A store with the account and 2 deposits, an empty snapshot store, and the account's snapshot. */
+async function seededWithSnapshot() {
+  const store = new InMemoryEventStore();
+  await seed(store, 2);
+  const loaded = await new EventSourcedRepository(store, Account).getById(ACCOUNT_ID);
+  return { store, snapshots: new InMemorySnapshotStore(), real: (loaded as Account).toSnapshot() };
+}
+
 describe('EventSourcedRepository: saving at flush', () => {
   it('save only stages; flush appends with expected version = version − new events and the command id', async () => {
     const store = new InMemoryEventStore();
@@ -297,12 +305,7 @@ describe('EventSourcedRepository: snapshots', () => {
   });
 
   it('a snapshot of another schema version is not used (default rule), and the policy can decide', async () => {
-    const store = new InMemoryEventStore();
-    await seed(store, 2);
-    const snapshots = new InMemorySnapshotStore();
-    const real = (
-      (await new EventSourcedRepository(store, Account).getById(ACCOUNT_ID)) as Account
-    ).toSnapshot();
+    const { store, snapshots, real } = await seededWithSnapshot();
     await snapshots.save({
       ...real,
       schemaVersion: 7,
@@ -336,12 +339,7 @@ describe('EventSourcedRepository: snapshots', () => {
   });
 
   it('a schema policy that rejects the snapshot by throwing a STALE_SNAPSHOT error fails the load', async () => {
-    const store = new InMemoryEventStore();
-    await seed(store, 2);
-    const snapshots = new InMemorySnapshotStore();
-    const real = (
-      (await new EventSourcedRepository(store, Account).getById(ACCOUNT_ID)) as Account
-    ).toSnapshot();
+    const { store, snapshots, real } = await seededWithSnapshot();
     await snapshots.save({ ...real, schemaVersion: 7 });
     // Any pd error with this code will do: the repository does not know who defines it.
     const stale = new DomainError('stale snapshot', { code: 'STALE_SNAPSHOT' });
@@ -362,12 +360,7 @@ describe('EventSourcedRepository: snapshots', () => {
   });
 
   it('any other error of the schema policy is reported and the stream replayed', async () => {
-    const store = new InMemoryEventStore();
-    await seed(store, 2);
-    const snapshots = new InMemorySnapshotStore();
-    const real = (
-      (await new EventSourcedRepository(store, Account).getById(ACCOUNT_ID)) as Account
-    ).toSnapshot();
+    const { store, snapshots, real } = await seededWithSnapshot();
     await snapshots.save(real);
     const onSnapshotError = vi.fn();
     const repository = new EventSourcedRepository(store, Account, {
@@ -386,12 +379,7 @@ describe('EventSourcedRepository: snapshots', () => {
   });
 
   it('a snapshot that was loaded but not used does not count as the last snapshot taken', async () => {
-    const store = new InMemoryEventStore();
-    await seed(store, 2);
-    const snapshots = new InMemorySnapshotStore();
-    const real = (
-      (await new EventSourcedRepository(store, Account).getById(ACCOUNT_ID)) as Account
-    ).toSnapshot();
+    const { store, snapshots, real } = await seededWithSnapshot();
     const shouldSnapshot = vi.fn((_: { lastSnapshotVersion: number }) => false);
     const repository = new EventSourcedRepository(store, Account, {
       snapshotStore: snapshots,
